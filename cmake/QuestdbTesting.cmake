@@ -1,0 +1,29 @@
+# questdb_add_test(<name> SOURCES <files...> [LABELS <labels...>] [LIBS <targets...>]
+#                  [TIMEOUT <seconds>])
+#
+# One GoogleTest executable registered with ctest as one test per TEST() via
+# gtest_discover_tests. Labels select suites in scripts/test.sh: "unit" (fast, no
+# sockets), "e2e" (test server over loopback), "concurrency" (run under TSan),
+# "slow", "package".
+include(GoogleTest)
+
+set(QUESTDB_TESTDATA_DIR "${PROJECT_SOURCE_DIR}/../shared/testdata"
+    CACHE PATH "Fixtures written by the official clients (shared/testdata)")
+
+function(questdb_add_test name)
+    cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LABELS;LIBS" ${ARGN})
+    if(NOT ARG_LABELS)
+        set(ARG_LABELS unit)
+    endif()
+    if(NOT ARG_TIMEOUT)
+        set(ARG_TIMEOUT 300)
+    endif()
+    add_executable(${name} ${ARG_SOURCES})
+    target_link_libraries(${name} PRIVATE
+        questdb::client questdb_build_options questdb_test_common ${ARG_LIBS}
+        GTest::gtest GTest::gtest_main GTest::gmock)
+    gtest_discover_tests(${name}
+        TEST_PREFIX "${name}."
+        PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+        DISCOVERY_TIMEOUT 60)
+endfunction()

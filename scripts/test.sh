@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# README command 2: installs what is missing, builds and runs every test suite.
+#
+#   scripts/test.sh            everything CI runs
+#   QUESTDB_TEST_QUICK=1 ...   only the default build's suites (no sanitizer variants, no fuzz)
+#
+# Build trees are reused: build/ (RelWithDebInfo, warnings as errors), build-asan/
+# (address,undefined), build-tsan/ (thread, concurrency suites only).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+scripts/deps.sh
+
+jobs=$(nproc)
+export CTEST_OUTPUT_ON_FAILURE=1
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+
+configure() {  # configure <dir> [cmake args...]
+    local dir=$1
+    shift
+    cmake -S "$root" -B "$dir" -G Ninja -DQUESTDB_WARNINGS_AS_ERRORS=ON "$@" >/dev/null
+}
+
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "default build"
+configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build -j "$jobs"
+step "tests (default build)"
+ctest --test-dir build -j "$jobs" --timeout 600 --no-tests=error
+
+if [[ "${QUESTDB_TEST_QUICK:-0}" == 1 ]]; then
+    exit 0
+fi
+
+step "AddressSanitizer + UndefinedBehaviorSanitizer"
+configure build-asan -DCMAKE_BUILD_TYPE=Debug -DQUESTDB_SANITIZE=address,undefined \
+    -DQUESTDB_BUILD_BENCH=OFF -DQUESTDB_BUILD_EXAMPLES=OFF
+cmake --build build-asan -j "$jobs"
+ctest --test-dir build-asan -j "$jobs" --timeout 900 -LE 'package|slow' --no-tests=error
+
+step "ThreadSanitizer (concurrency suites)"
+configure build-tsan -DCMAKE_BUILD_TYPE=Debug -DQUESTDB_SANITIZE=thread \
+    -DQUESTDB_BUILD_BENCH=OFF -DQUESTDB_BUILD_EXAMPLES=OFF
+if ctest --test-dir build-tsan -N -L concurrency 2>/dev/null | grep -q 'Total Tests: [1-9]'; then
+    cmake --build build-tsan -j "$jobs"
+    ctest --test-dir build-tsan -j "$jobs" --timeout 900 -L concurrency --no-tests=error
+else
+    # gtest_discover_tests registers tests at build time, so build before asking again.
+    cmake --build build-tsan -j "$jobs"
+    if ctest --test-dir build-tsan -N -L concurrency | grep -q 'Total Tests: [1-9]'; then
+        ctest --test-dir build-tsan -j "$jobs" --timeout 900 -L concurrency --no-tests=error
+    else
+        echo "no concurrency-labelled suites yet"
+    fi
+fi
+
+if [[ -x scripts/fuzz.sh ]]; then
+    step "fuzz smoke"
+    scripts/fuzz.sh "${QUESTDB_FUZZ_SECONDS:-20}"
+fi
+
+step "summary"
+ctest --test-dir build --timeout 600 -N | tail -1
