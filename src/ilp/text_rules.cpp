@@ -1,0 +1,308 @@
+#include "ilp/text_rules.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <system_error>
+
+namespace questdb::ilp {
+namespace {
+
+using detail::fail;
+using detail::Status;
+
+/// The name as it appears in an error message: control bytes spelled as \xNN so that a
+/// newline in a bad name cannot break a log line; long names shortened.
+std::string printable(std::string_view text) {
+    static constexpr std::size_t kMaxShown = 80;
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size() + 2);
+    out.push_back('"');
+    for (std::size_t i = 0; i < text.size() && i < kMaxShown; ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 || c == 0x7f) {
+            out += "\\x";
+            out.push_back(kHex[c >> 4]);
+            out.push_back(kHex[c & 0xF]);
+        } else if (c == '"' || c == '\\') {
+            out.push_back('\\');
+            out.push_back(static_cast<char>(c));
+        } else {
+            out.push_back(static_cast<char>(c));
+        }
+    }
+    if (text.size() > kMaxShown) {
+        out += "...";
+    }
+    out.push_back('"');
+    return out;
+}
+
+std::string describe_byte(unsigned char c) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    if (c < 0x20 || c == 0x7f) {
+        return std::string("control character \\x") + kHex[c >> 4] + kHex[c & 0xF];
+    }
+    return std::string("'") + static_cast<char>(c) + "'";
+}
+
+// Bytes no table name may hold (anywhere); '.' has positional rules of its own.
+constexpr std::array<bool, 256> make_table_forbidden() {
+    std::array<bool, 256> t{};
+    for (unsigned char c : std::string_view("?,'\"\\/:)(+*%~\r\n")) {
+        t[c] = true;
+    }
+    for (unsigned c = 0; c <= 0x0f; ++c) {
+        t[c] = true;  // \0 .. \x0f, which covers \t, \v, \f and \r, \n
+    }
+    t[0x7f] = true;
+    return t;
+}
+
+// Column names additionally refuse '.' and '-'.
+constexpr std::array<bool, 256> make_column_forbidden() {
+    auto t = make_table_forbidden();
+    t[static_cast<unsigned char>('.')] = true;
+    t[static_cast<unsigned char>('-')] = true;
+    return t;
+}
+
+constexpr auto kTableForbidden = make_table_forbidden();
+constexpr auto kColumnForbidden = make_column_forbidden();
+
+// U+FEFF (zero width no-break space, the UTF-8 BOM) is refused anywhere in a name.
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+Status check_common(std::string_view kind, std::string_view name, std::size_t max_name_len) {
+    if (name.empty()) {
+        return fail(ErrorCode::invalid_name, std::string(kind) + " names must not be empty");
+    }
+    if (name.size() > max_name_len) {
+        return fail(ErrorCode::invalid_name, "Bad " + std::string(kind) + " name " +
+                                                 printable(name) + ": longer than " +
+                                                 std::to_string(max_name_len) + " bytes");
+    }
+    if (!is_valid_utf8(name)) {
+        return fail(ErrorCode::invalid_utf8,
+                    "Bad " + std::string(kind) + " name " + printable(name) + ": not valid UTF-8");
+    }
+    if (const auto at = name.find(kBom); at != std::string_view::npos) {
+        return fail(ErrorCode::invalid_name,
+                    "Bad " + std::string(kind) + " name " + printable(name) +
+                        ": contains a UTF-8 BOM (U+FEFF) at byte " + std::to_string(at));
+    }
+    return {};
+}
+
+Status bad_char(std::string_view kind, std::string_view name, std::size_t at) {
+    return fail(ErrorCode::invalid_name, "Bad " + std::string(kind) + " name " + printable(name) +
+                                             ": " + std::string(kind) + " names can't contain " +
+                                             describe_byte(static_cast<unsigned char>(name[at])) +
+                                             " (found at byte " + std::to_string(at) + ")");
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view text) noexcept {
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const auto* end = p + text.size();
+    while (p < end) {
+        // ASCII fast path, eight bytes at a time.
+        while (end - p >= 8) {
+            std::uint64_t chunk;
+            std::memcpy(&chunk, p, 8);
+            if (chunk & 0x8080808080808080ULL) {
+                break;
+            }
+            p += 8;
+        }
+        if (p == end) {
+            break;
+        }
+        const unsigned char c = *p;
+        if (c < 0x80) {
+            ++p;
+            continue;
+        }
+        std::size_t extra;
+        std::uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            extra = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            extra = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            extra = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (static_cast<std::size_t>(end - p) <= extra) {
+            return false;
+        }
+        for (std::size_t i = 1; i <= extra; ++i) {
+            if ((p[i] & 0xC0) != 0x80) {
+                return false;
+            }
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        if ((extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF)) {
+            return false;
+        }
+        p += extra + 1;
+    }
+    return true;
+}
+
+detail::Status validate_table_name(std::string_view name, std::size_t max_name_len) {
+    if (auto status = check_common("table", name, max_name_len); !status.ok()) {
+        return status;
+    }
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        const auto c = static_cast<unsigned char>(name[i]);
+        if (c == '.') {
+            if (i == 0 || i + 1 == name.size() || name[i - 1] == '.') {
+                return fail(ErrorCode::invalid_name,
+                            "Bad table name " + printable(name) + ": misplaced dot '.' at byte " +
+                                std::to_string(i) + " (no leading, trailing or consecutive dots)");
+            }
+        } else if (kTableForbidden[c]) {
+            return bad_char("table", name, i);
+        }
+    }
+    return {};
+}
+
+detail::Status validate_column_name(std::string_view name, std::size_t max_name_len) {
+    if (auto status = check_common("column", name, max_name_len); !status.ok()) {
+        return status;
+    }
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        if (kColumnForbidden[static_cast<unsigned char>(name[i])]) {
+            return bad_char("column", name, i);
+        }
+    }
+    return {};
+}
+
+namespace {
+
+constexpr std::array<bool, 256> make_escape_table(std::string_view specials) {
+    std::array<bool, 256> t{};
+    for (unsigned char c : specials) {
+        t[c] = true;
+    }
+    return t;
+}
+
+constexpr auto kUnquotedSpecial = make_escape_table(" ,=\n\r\\");
+constexpr auto kQuotedSpecial = make_escape_table("\n\r\"\\");
+
+inline void append_escaped(GrowableBytes& out, std::string_view text,
+                           const std::array<bool, 256>& special) {
+    // Worst case every byte doubles; reserving that once keeps the loop free of checks.
+    std::uint8_t* dst = out.prepare(text.size() * 2);
+    std::uint8_t* const begin = dst;
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (special[c]) {
+            *dst++ = '\\';
+        }
+        *dst++ = c;
+    }
+    out.commit(static_cast<std::size_t>(dst - begin));
+}
+
+}  // namespace
+
+void append_escaped_unquoted(GrowableBytes& out, std::string_view text) {
+    append_escaped(out, text, kUnquotedSpecial);
+}
+
+void append_escaped_quoted(GrowableBytes& out, std::string_view text) {
+    out.push('"');
+    append_escaped(out, text, kQuotedSpecial);
+    out.push('"');
+}
+
+std::size_t format_double(double value, char* out) noexcept {
+    if (std::isnan(value)) {
+        std::memcpy(out, "NaN", 3);
+        return 3;
+    }
+    if (std::isinf(value)) {
+        if (value < 0) {
+            std::memcpy(out, "-Infinity", 9);
+            return 9;
+        }
+        std::memcpy(out, "Infinity", 8);
+        return 8;
+    }
+    char* p = out;
+    if (std::signbit(value)) {
+        *p++ = '-';
+        value = -value;
+    }
+    if (value == 0.0) {
+        std::memcpy(p, "0.0", 3);
+        return static_cast<std::size_t>(p - out) + 3;
+    }
+    // Shortest round-trip digits come from to_chars in scientific form "d.ddde+XX";
+    // the layout below then follows the reference client's choices.
+    char sci[kMaxDoubleChars];
+    const auto res = std::to_chars(sci, sci + sizeof(sci), value, std::chars_format::scientific);
+    const char* sci_end = res.ptr;
+    char digits[20];
+    int ndigits = 0;
+    const char* q = sci;
+    for (; q < sci_end && *q != 'e'; ++q) {
+        if (*q != '.') {
+            digits[ndigits++] = *q;
+        }
+    }
+    int exp10 = 0;
+    std::from_chars(q + 1 + (q[1] == '+' ? 1 : 0), sci_end, exp10);
+    // value = 0.digits * 10^kk, i.e. 10^(kk-1) <= value < 10^kk
+    const int kk = exp10 + 1;
+    const int k = kk - ndigits;  // value = digits * 10^k
+    if (k >= 0 && kk <= 16) {
+        std::memcpy(p, digits, static_cast<std::size_t>(ndigits));
+        p += ndigits;
+        for (int i = ndigits; i < kk; ++i) {
+            *p++ = '0';
+        }
+        *p++ = '.';
+        *p++ = '0';
+    } else if (kk > 0 && kk <= 16) {
+        std::memcpy(p, digits, static_cast<std::size_t>(kk));
+        p += kk;
+        *p++ = '.';
+        std::memcpy(p, digits + kk, static_cast<std::size_t>(ndigits - kk));
+        p += ndigits - kk;
+    } else if (kk > -5 && kk <= 0) {
+        *p++ = '0';
+        *p++ = '.';
+        for (int i = 0; i < -kk; ++i) {
+            *p++ = '0';
+        }
+        std::memcpy(p, digits, static_cast<std::size_t>(ndigits));
+        p += ndigits;
+    } else {
+        *p++ = digits[0];
+        if (ndigits > 1) {
+            *p++ = '.';
+            std::memcpy(p, digits + 1, static_cast<std::size_t>(ndigits - 1));
+            p += ndigits - 1;
+        }
+        *p++ = 'e';
+        p = std::to_chars(p, out + kMaxDoubleChars, kk - 1).ptr;
+    }
+    return static_cast<std::size_t>(p - out);
+}
+
+}  // namespace questdb::ilp

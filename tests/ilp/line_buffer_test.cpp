@@ -1,0 +1,361 @@
+// Unit tests of the ILP line writer: escaping, names, double spelling, arrays, decimals,
+// timestamps, call order and rewinding.
+
+#include "ilp/line_buffer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "ilp/decimal.hpp"
+#include "ilp/text_rules.hpp"
+
+namespace {
+
+using questdb::ErrorCode;
+using questdb::ilp::format_double;
+using questdb::ilp::LineBuffer;
+using questdb::ilp::ProtocolVersion;
+using questdb::ilp::TimeUnit;
+
+std::string fmt(double v) {
+    char buf[questdb::ilp::kMaxDoubleChars];
+    return std::string(buf, format_double(v, buf));
+}
+
+std::string le_double(double v) {
+    std::string s(8, '\0');
+    std::memcpy(s.data(), &v, 8);  // the test hosts are little-endian
+    return s;
+}
+
+std::string le_u32(std::uint32_t v) {
+    std::string s(4, '\0');
+    std::memcpy(s.data(), &v, 4);
+    return s;
+}
+
+TEST(IlpDoubleFormat, ShortestRoundTripInReferenceLayout) {
+    EXPECT_EQ(fmt(0.0), "0.0");
+    EXPECT_EQ(fmt(-0.0), "-0.0");
+    EXPECT_EQ(fmt(1.0), "1.0");
+    EXPECT_EQ(fmt(42.5), "42.5");
+    EXPECT_EQ(fmt(0.1), "0.1");
+    EXPECT_EQ(fmt(0.1 + 0.2), "0.30000000000000004");
+    EXPECT_EQ(fmt(1e100), "1e100");
+    EXPECT_EQ(fmt(1e-6), "1e-6");
+    EXPECT_EQ(fmt(-1e-6), "-1e-6");
+    EXPECT_EQ(fmt(0.0001234), "0.0001234");
+    EXPECT_EQ(fmt(1.5e-7), "1.5e-7");
+    EXPECT_EQ(fmt(1234567890123456.0), "1234567890123456.0");
+    EXPECT_EQ(fmt(1e16), "1e16");
+    EXPECT_EQ(fmt(12345678901234567890.0), "1.2345678901234567e19");
+    EXPECT_EQ(fmt(123.456), "123.456");
+    EXPECT_EQ(fmt(std::numeric_limits<double>::quiet_NaN()), "NaN");
+    EXPECT_EQ(fmt(std::numeric_limits<double>::infinity()), "Infinity");
+    EXPECT_EQ(fmt(-std::numeric_limits<double>::infinity()), "-Infinity");
+    EXPECT_EQ(fmt(std::numeric_limits<double>::max()), "1.7976931348623157e308");
+    EXPECT_EQ(fmt(std::numeric_limits<double>::denorm_min()), "5e-324");
+    EXPECT_EQ(fmt(-std::numeric_limits<double>::min()), "-2.2250738585072014e-308");
+}
+
+TEST(IlpDoubleFormat, EveryOutputReadsBackExactly) {
+    std::uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int i = 0; i < 20000; ++i) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double v;
+        std::memcpy(&v, &x, 8);
+        if (!std::isfinite(v)) {
+            continue;
+        }
+        const auto text = fmt(v);
+        EXPECT_EQ(std::strtod(text.c_str(), nullptr), v) << text;
+    }
+}
+
+TEST(IlpEscaping, UnquotedAndQuoted) {
+    LineBuffer buf(ProtocolVersion::v1);
+    ASSERT_TRUE(buf.table("t a=b").ok());
+    ASSERT_TRUE(buf.symbol("s", "x y,z=w\\v\nq\r\"").ok());
+    ASSERT_TRUE(buf.column_str("c", "a \"b\" \\ c\nd\re,f=g").ok());
+    ASSERT_TRUE(buf.at_now().ok());
+    EXPECT_EQ(buf.view(),
+              "t\\ a\\=b,s=x\\ y\\,z\\=w\\\\v\\\nq\\\r\" c=\"a \\\"b\\\" \\\\ c\\\nd\\\re,f=g\"\n");
+}
+
+TEST(IlpNames, TableRules) {
+    using questdb::ilp::validate_table_name;
+    EXPECT_TRUE(validate_table_name("a.b", 127).ok());
+    EXPECT_TRUE(validate_table_name("a-b", 127).ok());
+    EXPECT_TRUE(validate_table_name("таблица", 127).ok());
+    for (const char* bad : {"", ".a", "a.", "a..b", "a?b", "a/b", "a\x7f", "a\tb",
+                            "\xEF\xBB\xBF"
+                            "a"}) {
+        const auto s = validate_table_name(bad, 127);
+        ASSERT_FALSE(s.ok()) << bad;
+        EXPECT_EQ(s.failure().code, ErrorCode::invalid_name) << bad;
+    }
+    const auto bad_utf8 = validate_table_name("a\xC3", 127);
+    ASSERT_FALSE(bad_utf8.ok());
+    EXPECT_EQ(bad_utf8.failure().code, ErrorCode::invalid_utf8);
+}
+
+TEST(IlpNames, ColumnRulesAndMaxLength) {
+    using questdb::ilp::validate_column_name;
+    EXPECT_TRUE(validate_column_name("col 1=2", 127).ok());
+    EXPECT_FALSE(validate_column_name("a.b", 127).ok());
+    EXPECT_FALSE(validate_column_name("a-b", 127).ok());
+    EXPECT_TRUE(validate_column_name(std::string(127, 'x'), 127).ok());
+    const auto s = validate_column_name(std::string(128, 'x'), 127);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.failure().message.find("127"), std::string::npos);
+    EXPECT_TRUE(validate_column_name("abc", 3).ok());
+    EXPECT_FALSE(validate_column_name("abcd", 3).ok());
+}
+
+TEST(IlpNames, BufferHonoursMaxNameLen) {
+    LineBuffer buf(ProtocolVersion::v2, 4);
+    EXPECT_FALSE(buf.table("table").ok());
+    ASSERT_TRUE(buf.table("tabl").ok());
+    EXPECT_FALSE(buf.column_i64("colum", 1).ok());
+    EXPECT_TRUE(buf.empty());
+}
+
+TEST(IlpBuffer, OrderAndRewindOnError) {
+    LineBuffer buf(ProtocolVersion::v2);
+    const auto early = buf.at_now();
+    ASSERT_FALSE(early.ok());
+    EXPECT_EQ(early.failure().code, ErrorCode::invalid_api_call);
+    ASSERT_TRUE(buf.table("t").ok());
+    ASSERT_TRUE(buf.column_i64("a", 1).ok());
+    ASSERT_TRUE(buf.at(5, TimeUnit::nanos).ok());
+    ASSERT_TRUE(buf.table("t").ok());
+    ASSERT_TRUE(buf.column_i64("a", 2).ok());
+    const auto late_symbol = buf.symbol("s", "v");
+    ASSERT_FALSE(late_symbol.ok());
+    EXPECT_EQ(late_symbol.failure().code, ErrorCode::invalid_api_call);
+    EXPECT_EQ(buf.view(), "t a=1i 5n\n");
+    EXPECT_EQ(buf.row_count(), 1u);
+    EXPECT_TRUE(buf.check_can_flush().ok());
+    ASSERT_TRUE(buf.table("t").ok());
+    EXPECT_FALSE(buf.check_can_flush().ok());
+}
+
+TEST(IlpBuffer, MarkerRewinds) {
+    LineBuffer buf(ProtocolVersion::v1);
+    ASSERT_TRUE(buf.table("a").ok());
+    EXPECT_FALSE(buf.set_marker().ok());
+    ASSERT_TRUE(buf.column_bool("x", true).ok());
+    ASSERT_TRUE(buf.at_now().ok());
+    ASSERT_TRUE(buf.set_marker().ok());
+    ASSERT_TRUE(buf.table("b").ok());
+    ASSERT_TRUE(buf.column_bool("x", false).ok());
+    ASSERT_TRUE(buf.at_now().ok());
+    EXPECT_FALSE(buf.transactional());
+    ASSERT_TRUE(buf.rewind_to_marker().ok());
+    EXPECT_EQ(buf.view(), "a x=t\n");
+    EXPECT_TRUE(buf.transactional());
+    EXPECT_EQ(buf.row_count(), 1u);
+    EXPECT_FALSE(buf.rewind_to_marker().ok());
+}
+
+TEST(IlpBuffer, TransactionalTracksTables) {
+    LineBuffer buf(ProtocolVersion::v2);
+    for (const char* t : {"same", "same"}) {
+        ASSERT_TRUE(buf.table(t).ok());
+        ASSERT_TRUE(buf.column_i64("v", 1).ok());
+        ASSERT_TRUE(buf.at_now().ok());
+    }
+    EXPECT_TRUE(buf.transactional());
+    ASSERT_TRUE(buf.table("sam").ok());
+    ASSERT_TRUE(buf.column_i64("v", 1).ok());
+    ASSERT_TRUE(buf.at_now().ok());
+    EXPECT_FALSE(buf.transactional());
+    buf.clear();
+    EXPECT_TRUE(buf.transactional());
+    EXPECT_EQ(buf.row_count(), 0u);
+}
+
+TEST(IlpBuffer, TimestampsPerVersion) {
+    LineBuffer v1(ProtocolVersion::v1);
+    ASSERT_TRUE(v1.table("t").ok());
+    ASSERT_TRUE(v1.column_ts("a", 1500, TimeUnit::nanos).ok());
+    ASSERT_TRUE(v1.column_ts("b", 7, TimeUnit::micros).ok());
+    ASSERT_TRUE(v1.at(3, TimeUnit::micros).ok());
+    EXPECT_EQ(v1.view(), "t a=1t,b=7t 3000\n");
+
+    LineBuffer v2(ProtocolVersion::v2);
+    ASSERT_TRUE(v2.table("t").ok());
+    ASSERT_TRUE(v2.column_ts("a", 1500, TimeUnit::nanos).ok());
+    ASSERT_TRUE(v2.at(3, TimeUnit::micros).ok());
+    EXPECT_EQ(v2.view(), "t a=1500n 3t\n");
+
+    ASSERT_TRUE(v2.table("t").ok());
+    ASSERT_TRUE(v2.column_i64("x", -1).ok());
+    const auto negative = v2.at(-1, TimeUnit::nanos);
+    ASSERT_FALSE(negative.ok());
+    EXPECT_EQ(negative.failure().code, ErrorCode::invalid_timestamp);
+    EXPECT_EQ(v2.row_count(), 1u);
+}
+
+TEST(IlpArrays, ContiguousStridedAndErrors) {
+    const std::vector<double> data = {1, 2, 3, 4, 5, 6};
+    const std::size_t shape[] = {2, 3};
+    LineBuffer buf(ProtocolVersion::v2);
+    ASSERT_TRUE(buf.table("t").ok());
+    ASSERT_TRUE(buf.column_arr_f64("a", shape, {}, data.data()).ok());
+    ASSERT_TRUE(buf.at_now().ok());
+    std::string want = "t a==";
+    want += '\x0e';
+    want += '\x0a';
+    want += '\x02';
+    want += le_u32(2) + le_u32(3);
+    for (double d : data) {
+        want += le_double(d);
+    }
+    want += "\n";
+    EXPECT_EQ(buf.view(), want);
+
+    // Transposed view of the same memory: shape 3x2, byte strides {8, 24}.
+    buf.clear();
+    const std::size_t tshape[] = {3, 2};
+    const std::ptrdiff_t tstrides[] = {8, 24};
+    ASSERT_TRUE(buf.table("t").ok());
+    ASSERT_TRUE(buf.column_arr_f64("a", tshape, tstrides, data.data()).ok());
+    ASSERT_TRUE(buf.at_now().ok());
+    std::string twant = "t a==";
+    twant += '\x0e';
+    twant += '\x0a';
+    twant += '\x02';
+    twant += le_u32(3) + le_u32(2);
+    for (double d : {1.0, 4.0, 2.0, 5.0, 3.0, 6.0}) {
+        twant += le_double(d);
+    }
+    twant += "\n";
+    EXPECT_EQ(buf.view(), twant);
+
+    // Reversed 1-d view with a negative stride.
+    buf.clear();
+    const std::size_t rshape[] = {3};
+    const std::ptrdiff_t rstrides[] = {-8};
+    ASSERT_TRUE(buf.table("t").ok());
+    ASSERT_TRUE(buf.column_arr_f64("a", rshape, rstrides, data.data() + 2).ok());
+    ASSERT_TRUE(buf.at_now().ok());
+    std::string rwant = "t a==";
+    rwant += '\x0e';
+    rwant += '\x0a';
+    rwant += '\x01';
+    rwant += le_u32(3) + le_double(3) + le_double(2) + le_double(1) + "\n";
+    EXPECT_EQ(buf.view(), rwant);
+
+    LineBuffer v1(ProtocolVersion::v1);
+    ASSERT_TRUE(v1.table("t").ok());
+    const auto old = v1.column_arr_f64("a", shape, {}, data.data());
+    ASSERT_FALSE(old.ok());
+    EXPECT_EQ(old.failure().code, ErrorCode::protocol_version_error);
+    EXPECT_TRUE(v1.empty());
+
+    buf.clear();
+    ASSERT_TRUE(buf.table("t").ok());
+    const auto no_dims = buf.column_arr_f64("a", {}, {}, data.data());
+    ASSERT_FALSE(no_dims.ok());
+    EXPECT_EQ(no_dims.failure().code, ErrorCode::array_error);
+    std::vector<std::size_t> too_many(33, 1);
+    ASSERT_TRUE(buf.table("t").ok());
+    EXPECT_FALSE(buf.column_arr_f64("a", too_many, {}, data.data()).ok());
+    const std::size_t huge[] = {1u << 28, 1};
+    ASSERT_TRUE(buf.table("t").ok());
+    EXPECT_FALSE(buf.column_arr_f64("a", huge, {}, data.data()).ok());
+    EXPECT_TRUE(buf.empty());
+}
+
+TEST(IlpDecimals, ParseToScaledBytes) {
+    using questdb::ilp::parse_decimal;
+    auto bytes_of = [](std::string_view text) {
+        auto r = parse_decimal(text);
+        EXPECT_TRUE(r.ok()) << text;
+        const auto b = r.value().bytes();
+        return std::make_pair(static_cast<int>(r.value().scale),
+                              std::vector<std::uint8_t>(b.begin(), b.end()));
+    };
+    EXPECT_EQ(bytes_of("0"), std::make_pair(0, std::vector<std::uint8_t>{0}));
+    EXPECT_EQ(bytes_of("-0.0"), std::make_pair(1, std::vector<std::uint8_t>{0}));
+    EXPECT_EQ(bytes_of("1.0"), std::make_pair(1, std::vector<std::uint8_t>{10}));
+    EXPECT_EQ(bytes_of("-0.001"), std::make_pair(3, std::vector<std::uint8_t>{0xff}));
+    EXPECT_EQ(bytes_of("128"), std::make_pair(0, std::vector<std::uint8_t>{0x00, 0x80}));
+    EXPECT_EQ(bytes_of("-128"), std::make_pair(0, std::vector<std::uint8_t>{0x80}));
+    EXPECT_EQ(bytes_of("-129"), std::make_pair(0, std::vector<std::uint8_t>{0xff, 0x7f}));
+    EXPECT_EQ(bytes_of("1.5e2"), std::make_pair(0, std::vector<std::uint8_t>{0x00, 0x96}));
+    EXPECT_EQ(bytes_of("15e-3"), std::make_pair(3, std::vector<std::uint8_t>{15}));
+    // 2^255 - 1 fits exactly 32 bytes; 2^255 does not.
+    const std::string max256 =
+        "57896044618658097711785492504343953926634992332820282019728792003956564819967";
+    EXPECT_EQ(bytes_of(max256).second.size(), 32u);
+    EXPECT_FALSE(
+        parse_decimal(
+            "57896044618658097711785492504343953926634992332820282019728792003956564819968")
+            .ok());
+    EXPECT_FALSE(parse_decimal("1." + std::string(77, '0')).ok());
+    for (const char* bad : {"", "-", ".", "1.2.3", "1e", "abc", "1,5"}) {
+        const auto r = parse_decimal(bad);
+        ASSERT_FALSE(r.ok()) << bad;
+        EXPECT_EQ(r.failure().code, ErrorCode::invalid_decimal);
+    }
+}
+
+TEST(IlpDecimals, BufferWritesBinaryAndTextForms) {
+    LineBuffer buf(ProtocolVersion::v3);
+    const std::uint8_t unscaled[] = {0x30, 0x39};  // 12345
+    ASSERT_TRUE(buf.table("t").ok());
+    ASSERT_TRUE(buf.column_dec("d", 2, unscaled).ok());
+    ASSERT_TRUE(buf.column_dec_text("e", "-1.25").ok());
+    ASSERT_TRUE(buf.at_now().ok());
+    EXPECT_EQ(buf.view(), std::string("t d==\x17\x02\x02\x30\x39,e=-1.25d\n"));
+
+    ASSERT_TRUE(buf.table("t").ok());
+    EXPECT_FALSE(buf.column_dec_text("e", "1 2").ok());
+    ASSERT_TRUE(buf.table("t").ok());
+    EXPECT_FALSE(buf.column_dec("d", 77, unscaled).ok());
+
+    LineBuffer v2(ProtocolVersion::v2);
+    ASSERT_TRUE(v2.table("t").ok());
+    const auto old = v2.column_dec("d", 2, unscaled);
+    ASSERT_FALSE(old.ok());
+    EXPECT_EQ(old.failure().code, ErrorCode::protocol_version_error);
+}
+
+TEST(IlpBuffer, InvalidUtf8ValuesAreRefused) {
+    LineBuffer buf(ProtocolVersion::v2);
+    ASSERT_TRUE(buf.table("t").ok());
+    const auto s = buf.column_str("c", "a\xff");
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.failure().code, ErrorCode::invalid_utf8);
+    ASSERT_TRUE(buf.table("t").ok());
+    EXPECT_FALSE(buf.symbol("c", "\xed\xa0\x80").ok());  // a UTF-16 surrogate
+    EXPECT_TRUE(buf.empty());
+}
+
+TEST(IlpBuffer, RowHookRunsAfterEachRow) {
+    LineBuffer buf(ProtocolVersion::v2);
+    int calls = 0;
+    buf.set_row_hook({[](void* ctx, LineBuffer& b) -> questdb::detail::Status {
+                          ++*static_cast<int*>(ctx);
+                          EXPECT_TRUE(b.check_can_flush().ok());
+                          return {};
+                      },
+                      &calls});
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(buf.table("t").ok());
+        ASSERT_TRUE(buf.column_i64("v", i).ok());
+        ASSERT_TRUE(buf.at_now().ok());
+    }
+    EXPECT_EQ(calls, 3);
+}
+
+}  // namespace
