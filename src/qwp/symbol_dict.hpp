@@ -1,0 +1,81 @@
+#pragma once
+
+// The sender-scoped global symbol dictionary of QWP's delta symbol mode: strings map to dense
+// ids 0, 1, 2, ... in first-use order, and every frame carries only the entries its receiver
+// has not seen (the "delta" section).
+//
+// Ownership: one SymbolDictionary per sender (pool slot). Not thread-safe: the thread that
+// encodes frames owns it; the delivery thread reads entries only for catch-up frames and must
+// be synchronised by the caller (e.g. snapshot `size()` under the sender's lock, since entries
+// below an observed size never change).
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace questdb::qwp {
+
+class SymbolDictionary {
+  public:
+    SymbolDictionary() = default;
+
+    /// The id of `value`, assigning the next id when it is new. Fails with symbol_dict_full
+    /// past `max_entries` (default: the protocol's 2,000,000 per connection). Amortised O(1),
+    /// no allocation once the tables have grown.
+    detail::Result<std::uint32_t> intern(std::string_view value);
+
+    /// The id of `value` if present.
+    [[nodiscard]] bool find(std::string_view value, std::uint32_t& id) const noexcept;
+
+    [[nodiscard]] std::size_t size() const noexcept { return ends_.size(); }
+    [[nodiscard]] bool empty() const noexcept { return ends_.empty(); }
+
+    /// The string of id `id` (< size()). Valid until the next intern/rollback/clear.
+    [[nodiscard]] std::string_view entry(std::uint32_t id) const noexcept {
+        const std::size_t begin = id == 0 ? 0 : ends_[id - 1];
+        return std::string_view(bytes_).substr(begin, ends_[id] - begin);
+    }
+
+    /// Total UTF-8 bytes of all entries.
+    [[nodiscard]] std::size_t byte_size() const noexcept { return bytes_.size(); }
+
+    /// Forgets ids >= `size` (undoes interning of a frame that failed to encode). Never drops
+    /// below sent_watermark().
+    void rollback(std::size_t size);
+
+    /// Ids below the watermark have already been written into an emitted frame's delta
+    /// section (in delta mode the encoder ships [watermark, size) and then advances it).
+    /// Frames are delivered in order, so on a fresh connection it is enough to send catch-up
+    /// frames for [0, watermark) first (see encode_dictionary_catchup), or to
+    /// reset_sent_watermark() so the next encoded frame re-ships everything from id 0.
+    [[nodiscard]] std::uint32_t sent_watermark() const noexcept { return sent_watermark_; }
+    void set_sent_watermark(std::uint32_t watermark) noexcept { sent_watermark_ = watermark; }
+    void reset_sent_watermark() noexcept { sent_watermark_ = 0; }
+
+    void set_max_entries(std::size_t max_entries) noexcept { max_entries_ = max_entries; }
+    [[nodiscard]] std::size_t max_entries() const noexcept { return max_entries_; }
+
+    /// Drops every entry and the watermark; keeps capacity.
+    void clear() noexcept;
+
+  private:
+    [[nodiscard]] std::uint64_t hash_of(std::string_view s) const noexcept;
+    void grow_table();
+    void insert_slot(std::uint64_t hash, std::uint32_t id) noexcept;
+
+    std::string bytes_;                  // all entries back to back
+    std::vector<std::size_t> ends_;      // end offset of each entry in bytes_
+    std::vector<std::uint64_t> hashes_;  // hash of each entry, for rehashing
+    std::vector<std::uint32_t> slots_;   // open addressing; 0 = empty, else id + 1
+    std::uint32_t sent_watermark_ = 0;
+    std::size_t max_entries_ = 2'000'000;
+};
+
+/// 64-bit hash used by the dictionaries (exposed for the Buffer's local dictionaries).
+std::uint64_t hash_bytes(std::string_view s) noexcept;
+
+}  // namespace questdb::qwp
