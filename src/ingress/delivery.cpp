@@ -1,0 +1,573 @@
+#include "ingress/delivery.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "ingress/in_flight.hpp"
+#include "ingress/server_response.hpp"
+#include "sf/frame_queue.hpp"
+
+namespace questdb::ingress {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::optional<std::size_t> parse_size(std::string_view text) {
+    std::size_t value = 0;
+    if (text.empty()) {
+        return std::nullopt;
+    }
+    for (char c : text) {
+        if (c < '0' || c > '9' || value > (SIZE_MAX - 9) / 10) {
+            return std::nullopt;
+        }
+        value = value * 10 + static_cast<std::size_t>(c - '0');
+    }
+    return value;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    });
+}
+
+}  // namespace
+
+struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
+    Impl(DeliveryOptions opts, sf::FrameQueue& q, CatchUpSource source)
+        : options(std::move(opts)), queue(q), catch_up(std::move(source)), cursor(q.cursor()),
+          timer(io), rng(std::random_device{}()) {
+        ok_fsn = queue.acked_fsn();
+        durable_fsn = queue.acked_fsn();
+        max_frame = options.fallback_max_frame_bytes;
+    }
+
+    // ---- configuration and collaborators (immutable after construction) -----------------
+    const DeliveryOptions options;
+    sf::FrameQueue& queue;
+    const CatchUpSource catch_up;
+
+    // ---- loop-thread state ------------------------------------------------------------
+    boost::asio::io_context io;
+    std::thread thread;
+    sf::FrameCursor cursor;
+    boost::asio::steady_timer timer;
+    std::unique_ptr<ws::Connection> conn;
+    std::uint64_t generation = 0;  // bumps per connection; stale handlers compare it
+    std::size_t endpoint_index = 0;
+    std::size_t failures_this_walk = 0;
+    std::chrono::milliseconds backoff{0};
+    InFlightWindow window;
+    ServerResponse response;
+    std::vector<std::vector<std::uint8_t>> catch_up_frames;
+    std::size_t catch_up_next = 0;
+    bool writing = false;
+    bool stopping = false;
+    std::int64_t last_rejected_fsn = -2;
+    unsigned rejection_count = 0;
+    Clock::time_point first_rejection{};
+    std::mt19937_64 rng;
+
+    // ---- state shared with producer threads ---------------------------------------------
+    mutable std::mutex mutex;
+    std::condition_variable progress_cv;
+    std::optional<detail::Failure> terminal_failure;
+    std::optional<detail::Failure> last_connect_failure;
+    std::deque<RejectionEvent> events;
+    std::uint64_t walks_failed = 0;
+    std::atomic<std::int64_t> ok_fsn{-1};
+    std::atomic<std::int64_t> durable_fsn{-1};
+    std::atomic<std::size_t> max_frame{0};
+    std::atomic<bool> is_connected{false};
+    std::atomic<std::uint64_t> connection_count{0};
+    std::atomic<bool> kick_pending{false};
+
+    // ---- connecting -----------------------------------------------------------------
+    void connect_next() {
+        if (stopping) {
+            return;
+        }
+        ws::ConnectionOptions conn_options = options.connection;
+        const bool durable = options.request_durable_ack;
+        conn_options.validate_upgrade = [durable](const ws::UpgradeResponse& r) {
+            return validate_upgrade(r, durable);
+        };
+        const auto& endpoint = options.endpoints[endpoint_index];
+        conn = std::make_unique<ws::Connection>(io.get_executor(), std::move(conn_options));
+        const auto gen = ++generation;
+        conn->async_connect(endpoint, [self = shared_from_this(), gen](const ws::ConnectOutcome& o) {
+            if (gen == self->generation) {
+                self->on_connect(o);
+            }
+        });
+    }
+
+    static ws::ConnectOutcome validate_upgrade(const ws::UpgradeResponse& r, bool durable) {
+        const auto version = r.header("X-QWP-Version");
+        if (!version || *version != "1") {
+            // Per endpoint, not terminal: a node mid-upgrade must not lock us out of others.
+            return ws::ConnectOutcome::make(
+                ws::Verdict::transient, ErrorCode::protocol_version_error,
+                version ? "server selected QWP version " + std::string(*version) +
+                              ", this client supports version 1"
+                        : std::string("server sent no X-QWP-Version header"));
+        }
+        if (durable) {
+            const auto ack = r.header("X-QWP-Durable-Ack");
+            if (!ack || !iequals(*ack, "enabled")) {
+                return ws::ConnectOutcome::make(
+                    ws::Verdict::terminal, ErrorCode::server_rejection,
+                    "request_durable_ack=on, but the server did not confirm durable acks "
+                    "(no 'X-QWP-Durable-Ack: enabled' in the upgrade response)");
+            }
+        }
+        return ws::ConnectOutcome::success();
+    }
+
+    void on_connect(const ws::ConnectOutcome& outcome) {
+        if (outcome.ok()) {
+            on_connected();
+            return;
+        }
+        conn.reset();
+        if (outcome.terminal()) {
+            latch_terminal(outcome.failure);
+            return;
+        }
+        remember_connect_failure(outcome.failure);
+        endpoint_index = (endpoint_index + 1) % options.endpoints.size();
+        if (++failures_this_walk >= options.endpoints.size()) {
+            failures_this_walk = 0;
+            {
+                std::lock_guard lock(mutex);
+                ++walks_failed;
+            }
+            progress_cv.notify_all();
+            schedule_reconnect(true);
+        } else {
+            // Rotate at once: another endpoint may be healthy (role rejects never back off).
+            connect_next();
+        }
+    }
+
+    void on_connected() {
+        const auto& r = conn->upgrade_response();
+        std::size_t cap = options.fallback_max_frame_bytes;
+        if (auto advertised = r.header("X-QWP-Max-Batch-Size")) {
+            if (auto v = parse_size(*advertised); v && *v > 0) {
+                cap = *v;
+            }
+        }
+        max_frame.store(cap);
+        window.reset();
+        window.track_durable(options.request_durable_ack);
+        catch_up_frames.clear();
+        catch_up_next = 0;
+        if (catch_up) {
+            catch_up(cap, catch_up_frames);
+        }
+        cursor.rewind();
+        writing = false;
+        failures_this_walk = 0;
+        backoff = std::chrono::milliseconds(0);
+        rejection_count = 0;
+        last_rejected_fsn = -2;
+        is_connected.store(true);
+        connection_count.fetch_add(1);
+        progress_cv.notify_all();
+        start_read();
+        pump();
+    }
+
+    void schedule_reconnect(bool back_off) {
+        if (stopping) {
+            return;
+        }
+        if (!back_off) {
+            connect_next();
+            return;
+        }
+        backoff = backoff.count() == 0 ? options.backoff_initial
+                                       : std::min(backoff * 2, options.backoff_max);
+        // Jitter (50-100% of the step) keeps many senders from reconnecting in lock step.
+        std::uniform_int_distribution<std::int64_t> jitter(backoff.count() / 2, backoff.count());
+        timer.expires_after(std::chrono::milliseconds(jitter(rng)));
+        timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+            if (!ec) {
+                self->connect_next();
+            }
+        });
+    }
+
+    // ---- sending ----------------------------------------------------------------------
+    void pump() {
+        if (!conn || writing || stopping) {
+            return;
+        }
+        std::span<const std::uint8_t> bytes;
+        std::int64_t fsn = -1;
+        bool defers = true;
+        if (catch_up_next < catch_up_frames.size()) {
+            bytes = catch_up_frames[catch_up_next++];
+        } else {
+            if (window.outstanding() >= options.max_in_flight) {
+                return;  // resumes when an answer frees a place
+            }
+            sf::FrameView frame;
+            if (!cursor.next(frame)) {
+                return;  // resumes on kick()
+            }
+            bytes = frame.bytes;
+            fsn = frame.fsn;
+            defers = frame.defer_commit();
+        }
+        if (bytes.size() > max_frame.load()) {
+            // Replaying it would fail the same way forever (the server closes with 1009).
+            latch_terminal(detail::fail(
+                ErrorCode::batch_too_large,
+                "frame FSN " + std::to_string(fsn) + " has " + std::to_string(bytes.size()) +
+                    " bytes, over the server's max batch size of " +
+                    std::to_string(max_frame.load()) + " bytes"));
+            return;
+        }
+        window.on_sent(fsn, defers);
+        writing = true;
+        const auto gen = generation;
+        conn->async_write(bytes, [self = shared_from_this(), gen](detail::Status status) {
+            if (gen != self->generation) {
+                return;
+            }
+            self->writing = false;
+            if (!status.ok()) {
+                self->on_link_failure(std::move(status).failure());
+                return;
+            }
+            self->pump();
+        });
+    }
+
+    void on_kick() {
+        kick_pending.store(false);
+        pump();
+    }
+
+    // ---- receiving --------------------------------------------------------------------
+    void start_read() {
+        const auto gen = generation;
+        conn->async_read([self = shared_from_this(), gen](detail::Status status,
+                                                          std::span<const std::uint8_t> msg) {
+            if (gen != self->generation) {
+                return;
+            }
+            if (!status.ok()) {
+                self->on_link_failure(std::move(status).failure());
+                return;
+            }
+            if (self->on_message(msg) && gen == self->generation && self->conn) {
+                self->start_read();
+            }
+        });
+    }
+
+    /// Returns false when the connection was dropped while handling the message.
+    bool on_message(std::span<const std::uint8_t> msg) {
+        if (auto parsed = parse_server_response(msg, response); !parsed.ok()) {
+            latch_terminal(std::move(parsed).failure());
+            return false;
+        }
+        if (response.is_ok()) {
+            return on_ok();
+        }
+        if (response.is_durable_ack()) {
+            if (auto durable = window.on_durable(response.tables)) {
+                advance_durable(*durable);
+            }
+            return true;
+        }
+        return on_rejection();
+    }
+
+    bool on_ok() {
+        const auto result = window.on_ok(response.sequence, response.tables);
+        if (!result.valid) {
+            latch_terminal(detail::fail(
+                ErrorCode::protocol_error,
+                "server acknowledged wire sequence " + std::to_string(response.sequence) +
+                    ", which names no outstanding frame on " + current_endpoint()));
+            return false;
+        }
+        if (result.acked_fsn) {
+            rejection_count = 0;
+            advance_ok(*result.acked_fsn);
+        }
+        if (result.durable_fsn) {
+            advance_durable(*result.durable_fsn);
+        }
+        pump();
+        return true;
+    }
+
+    void advance_ok(std::int64_t fsn) {
+        {
+            std::lock_guard lock(mutex);
+            ok_fsn.store(std::max(ok_fsn.load(), fsn));
+        }
+        if (!options.request_durable_ack) {
+            trim(fsn);
+        }
+        progress_cv.notify_all();
+    }
+
+    void advance_durable(std::int64_t fsn) {
+        {
+            std::lock_guard lock(mutex);
+            durable_fsn.store(std::max(durable_fsn.load(), fsn));
+        }
+        trim(fsn);
+        progress_cv.notify_all();
+    }
+
+    void trim(std::int64_t fsn) {
+        if (auto status = queue.ack(fsn); !status.ok()) {
+            // The watermark could not be persisted; memory state advanced. Tell the user.
+            record_event(RejectionEvent{0, "STORE_ERROR", status.failure().message, fsn, false,
+                                        current_endpoint()});
+        }
+    }
+
+    bool on_rejection() {
+        const auto fsn = window.rejected_fsn(response.sequence);
+        if (!fsn) {
+            latch_terminal(detail::fail(
+                ErrorCode::protocol_error,
+                "server rejected wire sequence " + std::to_string(response.sequence) +
+                    ", which is not the oldest outstanding frame on " + current_endpoint()));
+            return false;
+        }
+        const auto kind = classify_rejection(response.status);
+        RejectionEvent event{response.status, status_name(response.status), response.message, *fsn,
+                             kind == RejectionKind::terminal, current_endpoint()};
+        const std::string description = "server " + event.endpoint + " rejected frame FSN " +
+                                        std::to_string(*fsn) + " with " + event.status_name +
+                                        (event.message.empty() ? "" : ": " + event.message);
+        if (kind == RejectionKind::retriable && is_poison(*fsn)) {
+            event.terminal = true;
+            record_event(event);
+            latch_terminal(detail::fail(ErrorCode::server_rejection,
+                                        description + " (rejected " +
+                                            std::to_string(rejection_count) +
+                                            " times in a row: poison frame)"));
+            return false;
+        }
+        record_event(event);
+        if (event.terminal) {
+            latch_terminal(detail::fail(error_code_for_status(response.status), description));
+            return false;
+        }
+        drop_connection();
+        switch (kind) {
+            case RejectionKind::dictionary_gap:
+                schedule_reconnect(false);  // same endpoint: catch-up re-registers from id 0
+                break;
+            case RejectionKind::rotate_endpoint:
+                endpoint_index = (endpoint_index + 1) % options.endpoints.size();
+                schedule_reconnect(false);
+                break;
+            default:
+                endpoint_index = (endpoint_index + 1) % options.endpoints.size();
+                schedule_reconnect(true);
+                break;
+        }
+        return false;
+    }
+
+    bool is_poison(std::int64_t fsn) {
+        const auto now = Clock::now();
+        if (fsn != last_rejected_fsn) {
+            last_rejected_fsn = fsn;
+            rejection_count = 0;
+            first_rejection = now;
+        }
+        ++rejection_count;
+        return rejection_count >= options.max_frame_rejections &&
+               now - first_rejection >= options.poison_window;
+    }
+
+    // ---- failures ---------------------------------------------------------------------
+    void on_link_failure(detail::Failure failure) {
+        remember_connect_failure(failure);
+        drop_connection();
+        endpoint_index = (endpoint_index + 1) % options.endpoints.size();
+        schedule_reconnect(true);
+    }
+
+    void drop_connection() {
+        is_connected.store(false);
+        ++generation;  // outstanding handlers of the old connection become no-ops
+        writing = false;
+        if (conn) {
+            conn->abort();
+            // Destroy after the current handler returns: we may be inside one of its callbacks.
+            boost::asio::post(io, [doomed = std::shared_ptr<ws::Connection>(std::move(conn))] {});
+        }
+    }
+
+    void latch_terminal(detail::Failure failure) {
+        drop_connection();
+        timer.cancel();
+        {
+            std::lock_guard lock(mutex);
+            if (!terminal_failure) {
+                terminal_failure = std::move(failure);
+            }
+        }
+        progress_cv.notify_all();
+        queue.interrupt_waiters();
+    }
+
+    void remember_connect_failure(const detail::Failure& failure) {
+        std::lock_guard lock(mutex);
+        last_connect_failure = failure;
+    }
+
+    void record_event(RejectionEvent event) {
+        std::lock_guard lock(mutex);
+        if (events.size() >= options.max_error_events) {
+            events.pop_front();
+        }
+        events.push_back(std::move(event));
+    }
+
+    [[nodiscard]] std::string current_endpoint() const {
+        return options.endpoints[endpoint_index].to_string();
+    }
+};
+
+DeliveryLoop::DeliveryLoop(DeliveryOptions options, sf::FrameQueue& queue, CatchUpSource catch_up)
+    : impl_(std::make_shared<Impl>(std::move(options), queue, std::move(catch_up))) {}
+
+DeliveryLoop::~DeliveryLoop() { stop(); }
+
+void DeliveryLoop::start() {
+    auto impl = impl_;
+    boost::asio::post(impl->io, [impl] { impl->connect_next(); });
+    impl->thread = std::thread([impl] {
+        auto guard = boost::asio::make_work_guard(impl->io);
+        impl->io.run();
+    });
+}
+
+detail::Status DeliveryLoop::await_connection(Clock::time_point deadline, bool retry) {
+    std::unique_lock lock(impl_->mutex);
+    const auto walks_before = impl_->walks_failed;
+    for (;;) {
+        if (impl_->is_connected.load()) {
+            return {};
+        }
+        if (impl_->terminal_failure) {
+            return *impl_->terminal_failure;
+        }
+        const bool gave_up = (!retry && impl_->walks_failed > walks_before) ||
+                             Clock::now() >= deadline;
+        if (gave_up) {
+            auto failure = impl_->last_connect_failure.value_or(
+                detail::fail(ErrorCode::socket_error, "could not connect before the deadline"));
+            if (impl_->options.endpoints.size() > 1) {
+                failure.message = "all QWP endpoints unreachable; last: " + failure.message;
+            }
+            return failure;
+        }
+        impl_->progress_cv.wait_until(lock, deadline);
+    }
+}
+
+void DeliveryLoop::kick() noexcept {
+    if (!impl_->kick_pending.exchange(true)) {
+        auto impl = impl_;
+        boost::asio::post(impl->io, [impl] { impl->on_kick(); });
+    }
+}
+
+detail::Status DeliveryLoop::wait_for(AckLevel level, std::int64_t target,
+                                      std::chrono::milliseconds no_progress) {
+    const auto& counter = level == AckLevel::ok ? impl_->ok_fsn : impl_->durable_fsn;
+    std::unique_lock lock(impl_->mutex);
+    auto last = counter.load();
+    auto deadline = Clock::now() + no_progress;
+    for (;;) {
+        const auto now_fsn = counter.load();
+        if (now_fsn >= target) {
+            return {};
+        }
+        if (impl_->terminal_failure) {
+            auto failure = *impl_->terminal_failure;
+            failure.in_doubt = true;
+            return failure;
+        }
+        if (now_fsn != last) {
+            last = now_fsn;
+            deadline = Clock::now() + no_progress;
+        }
+        if (no_progress.count() == 0) {
+            impl_->progress_cv.wait(lock);
+        } else if (impl_->progress_cv.wait_until(lock, deadline) == std::cv_status::timeout &&
+                   counter.load() == last && counter.load() < target) {
+            return detail::Failure{
+                ErrorCode::failover_retry,
+                "no acknowledgement progress for " + std::to_string(no_progress.count()) +
+                    " ms (acked FSN " + std::to_string(last) + ", waiting for " +
+                    std::to_string(target) + "); the frames stay queued and are still delivered",
+                true};
+        }
+    }
+}
+
+std::int64_t DeliveryLoop::ok_fsn() const noexcept { return impl_->ok_fsn.load(); }
+std::int64_t DeliveryLoop::durable_fsn() const noexcept { return impl_->durable_fsn.load(); }
+
+std::optional<detail::Failure> DeliveryLoop::terminal() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->terminal_failure;
+}
+
+std::optional<RejectionEvent> DeliveryLoop::poll_error() {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->events.empty()) {
+        return std::nullopt;
+    }
+    auto event = std::move(impl_->events.front());
+    impl_->events.pop_front();
+    return event;
+}
+
+std::size_t DeliveryLoop::max_frame_bytes() const noexcept { return impl_->max_frame.load(); }
+bool DeliveryLoop::connected() const noexcept { return impl_->is_connected.load(); }
+std::uint64_t DeliveryLoop::connections() const noexcept { return impl_->connection_count.load(); }
+
+void DeliveryLoop::stop() {
+    auto impl = impl_;
+    if (!impl->thread.joinable()) {
+        return;
+    }
+    boost::asio::post(impl->io, [impl] {
+        impl->stopping = true;
+        impl->timer.cancel();
+        impl->drop_connection();
+        impl->io.stop();
+    });
+    impl->thread.join();
+    impl->conn.reset();
+    impl->is_connected.store(false);
+    impl->progress_cv.notify_all();
+}
+
+}  // namespace questdb::ingress
