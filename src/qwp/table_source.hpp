@@ -1,0 +1,55 @@
+#pragma once
+
+// The columnar input of the encoder: a borrowed, Arrow-like description of one table's rows.
+// A Chunk maps onto it directly (it borrows the caller's spans); a Buffer's row store keeps its
+// owned columns in the same layouts. All values are row-indexed (a null row still has a slot);
+// validity is Arrow-shaped: LSB-first, bit set = value present, nullptr = no nulls.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "qwp/types.hpp"
+
+namespace questdb::qwp {
+
+enum class ValueLayout : std::uint8_t {
+    fixed,         ///< `data`: row_count values of `source_width` bytes (little-endian)
+    bits,          ///< `data`: LSB-first packed booleans
+    var32,         ///< `offsets`: int32[row_count + 1], `data`: bytes (VARCHAR/BINARY)
+    var64,         ///< `offsets`: int64[row_count + 1], `data`: bytes
+    symbol_codes,  ///< `data`: codes of `code_width` bytes; `offsets` (`offset_width` bytes,
+                   ///< dict_size + 1 entries) and `dict_bytes` describe the dictionary
+    list64,        ///< 1-D arrays: `offsets` int64[row_count + 1] element offsets into `data`
+                   ///< (8-byte elements)
+    blob,          ///< arrays stored wire-ready: `offsets` int64[row_count + 1] into `data`
+                   ///< holding n_dims, dims and elements per row (an empty slot = null row)
+    scalar,        ///< `scalar` repeated for every row
+};
+
+struct ColumnSource {
+    std::string_view name;  ///< empty for the designated timestamp
+    TypeCode type = TypeCode::long_;
+    ValueLayout layout = ValueLayout::fixed;
+    const std::uint8_t* validity = nullptr;
+    const void* data = nullptr;
+    const void* offsets = nullptr;
+    const std::uint8_t* dict_bytes = nullptr;
+    std::size_t dict_size = 0;
+    std::uint8_t code_width = 0;
+    std::uint8_t offset_width = 4;
+    std::uint8_t source_width = 8;
+    std::uint8_t scale = 0;         ///< DECIMAL*
+    std::uint8_t geohash_bits = 0;  ///< GEOHASH
+    std::int64_t multiplier = 1;    ///< applied to fixed i64 timestamps (millis/seconds -> micros)
+    std::int64_t scalar = 0;
+};
+
+struct TableSource {
+    std::string_view name;
+    std::size_t row_count = 0;
+    std::span<const ColumnSource> columns;
+};
+
+}  // namespace questdb::qwp
