@@ -9,3 +9,5 @@
 #include "questdb/error.hpp"
 #include "questdb/version.hpp"
 // QUESTDB_UMBRELLA_INCLUDES: subsystem headers are added below as they land.
+#include "questdb/ingress/chunk.hpp"
+#include "questdb/ingress/timestamp.hpp"

@@ -1,0 +1,495 @@
+#include "questdb/ingress/chunk.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+#include "ingress/chunk_impl.hpp"
+#include "ingress/names.hpp"
+#include "qwp/types.hpp"
+#include "qwp/utf8.hpp"
+
+namespace questdb::ingress {
+namespace {
+
+using questdb::detail::fail;
+using questdb::detail::Status;
+using qwp::ColumnSource;
+using qwp::TypeCode;
+using qwp::ValueLayout;
+
+/// Rows one chunk may hold; the encoder splits them into frames and blocks.
+constexpr std::size_t kMaxChunkRows = 16 * 1024 * 1024;
+
+std::string in_column(const Chunk::Impl& c, std::string_view name) {
+    return " (table '" + c.table + "', column '" + std::string(name) + "')";
+}
+
+Status check_column(const Chunk::Impl& c, std::string_view name, std::size_t rows,
+                    Validity validity) {
+    if (auto st = names::validate_column_name(name); !st) {
+        auto f = std::move(st).failure();
+        f.message += " (table '" + c.table + "')";
+        return f;
+    }
+    for (const auto& existing : c.names) {
+        if (existing == name) {
+            return fail(ErrorCode::invalid_api_call, "duplicate column" + in_column(c, name));
+        }
+    }
+    if (c.columns.size() + 1 >= qwp::kMaxColumnsPerTable) {
+        return fail(ErrorCode::limit_exceeded, "more than 2047 columns" + in_column(c, name));
+    }
+    if (rows > kMaxChunkRows) {
+        return fail(ErrorCode::limit_exceeded,
+                    std::to_string(rows) + " rows exceed the chunk limit of " +
+                        std::to_string(kMaxChunkRows) + in_column(c, name));
+    }
+    if (c.rows_locked && rows != c.rows) {
+        return fail(ErrorCode::invalid_api_call, "column has " + std::to_string(rows) +
+                                                     " rows but the chunk has " +
+                                                     std::to_string(c.rows) + in_column(c, name));
+    }
+    if (!validity.empty() && validity.size() < (rows + 7) / 8) {
+        return fail(ErrorCode::invalid_api_call,
+                    "validity bitmap of " + std::to_string(validity.size()) +
+                        " bytes is too short for " + std::to_string(rows) + " rows" +
+                        in_column(c, name));
+    }
+    return {};
+}
+
+template <typename Offset>
+Status check_offsets(const Chunk::Impl& c, std::string_view name, std::span<const Offset> offsets,
+                     std::size_t bytes, const char* what,
+                     ErrorCode code = ErrorCode::invalid_api_call) {
+    if (offsets.empty()) {
+        return fail(code,
+                    std::string(what) + " offsets need row_count + 1 entries" + in_column(c, name));
+    }
+    if (offsets[0] < 0)
+        return fail(code, std::string(what) + " offsets must not be negative" + in_column(c, name));
+    for (std::size_t i = 1; i < offsets.size(); ++i) {
+        if (offsets[i] < offsets[i - 1]) {
+            return fail(code, std::string(what) + " offsets decrease at index " +
+                                  std::to_string(i) + in_column(c, name));
+        }
+    }
+    if (static_cast<std::uint64_t>(offsets.back()) > bytes) {
+        return fail(code, std::string(what) + " offsets run past the data (" +
+                              std::to_string(offsets.back()) + " > " + std::to_string(bytes) + ")" +
+                              in_column(c, name));
+    }
+    if (static_cast<std::uint64_t>(offsets.back() - offsets.front()) > 0x7FFFFFFFu) {
+        return fail(ErrorCode::limit_exceeded,
+                    std::string(what) + " data exceeds 2 GiB" + in_column(c, name));
+    }
+    return {};
+}
+
+// Every value between consecutive offsets must be UTF-8 on its own.
+template <typename Offset>
+Status check_utf8_values(const Chunk::Impl& c, std::string_view name,
+                         std::span<const Offset> offsets, std::span<const std::uint8_t> bytes) {
+    const auto first = static_cast<std::size_t>(offsets.front());
+    const auto last = static_cast<std::size_t>(offsets.back());
+    if (!qwp::is_valid_utf8(bytes.data() + first, last - first)) {
+        return fail(ErrorCode::invalid_utf8, "string data is not valid UTF-8" + in_column(c, name));
+    }
+    for (std::size_t i = 1; i + 1 < offsets.size(); ++i) {
+        const auto at = static_cast<std::size_t>(offsets[i]);
+        if (at < last && (bytes[at] & 0xC0) == 0x80) {
+            return fail(
+                ErrorCode::invalid_utf8,
+                "offset " + std::to_string(at) + " splits a UTF-8 character" + in_column(c, name));
+        }
+    }
+    return {};
+}
+
+bool valid_row(Validity v, std::size_t row) {
+    return v.empty() || ((v[row >> 3] >> (row & 7)) & 1) != 0;
+}
+
+}  // namespace
+
+// ---- plumbing -------------------------------------------------------------------------------
+
+namespace {
+
+void push(Chunk::Impl& c, std::string_view name, ColumnSource source, std::size_t rows,
+          Validity validity) {
+    source.validity = validity.empty() ? nullptr : validity.data();
+    c.names.emplace_back(name);
+    c.columns.push_back(source);
+    c.rows = rows;
+    c.rows_locked = true;
+}
+
+template <typename T>
+Chunk& fixed(Chunk& self, Chunk::Impl& c, std::string_view name, std::span<const T> values,
+             Validity validity, TypeCode type) {
+    questdb::detail::throw_if_error(check_column(c, name, values.size(), validity));
+    ColumnSource s;
+    s.type = type;
+    s.layout = ValueLayout::fixed;
+    s.data = values.data();
+    s.source_width = static_cast<std::uint8_t>(sizeof(T));
+    push(c, name, s, values.size(), validity);
+    return self;
+}
+
+template <typename Offset>
+Chunk& strings(Chunk& self, Chunk::Impl& c, std::string_view name, std::span<const Offset> offsets,
+               std::span<const std::uint8_t> bytes, Validity validity, TypeCode type) {
+    using questdb::detail::throw_if_error;
+    throw_if_error(check_offsets(c, name, offsets, bytes.size(),
+                                 type == TypeCode::varchar ? "VARCHAR" : "BINARY"));
+    const std::size_t rows = offsets.size() - 1;
+    throw_if_error(check_column(c, name, rows, validity));
+    if (type == TypeCode::varchar)
+        throw_if_error(check_utf8_values(c, name, offsets, bytes));
+    ColumnSource s;
+    s.type = type;
+    s.layout = sizeof(Offset) == 4 ? ValueLayout::var32 : ValueLayout::var64;
+    s.data = bytes.data();
+    s.offsets = offsets.data();
+    s.offset_width = sizeof(Offset);
+    push(c, name, s, rows, validity);
+    return self;
+}
+
+template <typename Code, typename Offset>
+Chunk& symbols(Chunk& self, Chunk::Impl& c, std::string_view name, std::span<const Code> codes,
+               std::span<const Offset> dict_offsets, std::span<const std::uint8_t> dict_bytes,
+               Validity validity) {
+    using questdb::detail::throw_if_error;
+    throw_if_error(check_column(c, name, codes.size(), validity));
+    throw_if_error(check_offsets(c, name, dict_offsets, dict_bytes.size(), "symbol dictionary"));
+    throw_if_error(check_utf8_values(c, name, dict_offsets, dict_bytes));
+    const std::size_t dict_size = dict_offsets.size() - 1;
+    for (std::size_t row = 0; row < codes.size(); ++row) {
+        if (!valid_row(validity, row))
+            continue;
+        if (codes[row] < 0 || static_cast<std::size_t>(codes[row]) >= dict_size) {
+            throw_if_error(fail(ErrorCode::invalid_api_call,
+                                "symbol code " + std::to_string(codes[row]) + " at row " +
+                                    std::to_string(row) + " is outside the dictionary of " +
+                                    std::to_string(dict_size) + in_column(c, name)));
+        }
+    }
+    ColumnSource s;
+    s.type = TypeCode::symbol;
+    s.layout = ValueLayout::symbol_codes;
+    s.data = codes.data();
+    s.code_width = sizeof(Code);
+    s.offsets = dict_offsets.data();
+    s.offset_width = sizeof(Offset);
+    s.dict_bytes = dict_bytes.data();
+    s.dict_size = dict_size;
+    push(c, name, s, codes.size(), validity);
+    return self;
+}
+
+template <typename T>
+Chunk& list(Chunk& self, Chunk::Impl& c, std::string_view name,
+            std::span<const std::int64_t> offsets, std::span<const T> values, Validity validity,
+            TypeCode type) {
+    using questdb::detail::throw_if_error;
+    throw_if_error(check_offsets(c, name, offsets, values.size(), "array", ErrorCode::array_error));
+    const std::size_t rows = offsets.size() - 1;
+    throw_if_error(check_column(c, name, rows, validity));
+    ColumnSource s;
+    s.type = type;
+    s.layout = ValueLayout::list64;
+    s.data = values.data();
+    s.offsets = offsets.data();
+    s.offset_width = 8;
+    push(c, name, s, rows, validity);
+    return self;
+}
+
+Chunk& decimal(Chunk& self, Chunk::Impl& c, std::string_view name, const void* data,
+               std::size_t rows, std::uint8_t width, std::uint8_t scale, Validity validity,
+               TypeCode type) {
+    using questdb::detail::throw_if_error;
+    if (scale > qwp::kMaxDecimalScale) {
+        throw_if_error(fail(ErrorCode::invalid_decimal, "decimal scale " + std::to_string(scale) +
+                                                            " exceeds 76" + in_column(c, name)));
+    }
+    throw_if_error(check_column(c, name, rows, validity));
+    ColumnSource s;
+    s.type = type;
+    s.layout = ValueLayout::fixed;
+    s.data = data;
+    s.source_width = width;
+    s.scale = scale;
+    push(c, name, s, rows, validity);
+    return self;
+}
+
+Chunk& designated(Chunk& self, Chunk::Impl& c, std::span<const std::int64_t> values, TypeCode type,
+                  std::int64_t multiplier) {
+    using questdb::detail::throw_if_error;
+    if (c.has_designated || c.server_now) {
+        throw_if_error(fail(ErrorCode::invalid_api_call,
+                            "designated timestamp already set (table '" + c.table + "')"));
+    }
+    if (values.size() > kMaxChunkRows || (c.rows_locked && values.size() != c.rows)) {
+        throw_if_error(fail(ErrorCode::invalid_api_call,
+                            "designated timestamp has " + std::to_string(values.size()) +
+                                " rows but the chunk has " + std::to_string(c.rows) + " (table '" +
+                                c.table + "')"));
+    }
+    const std::int64_t limit = std::numeric_limits<std::int64_t>::max() / multiplier;
+    for (std::size_t row = 0; row < values.size(); ++row) {
+        if (values[row] < 0 || values[row] > limit) {
+            throw_if_error(fail(ErrorCode::invalid_timestamp,
+                                "designated timestamp " + std::to_string(values[row]) + " at row " +
+                                    std::to_string(row) +
+                                    (values[row] < 0 ? " is negative" : " overflows microseconds") +
+                                    " (table '" + c.table + "')"));
+        }
+    }
+    ColumnSource s;
+    s.type = type;
+    s.layout = ValueLayout::fixed;
+    s.data = values.data();
+    s.multiplier = multiplier;
+    c.designated = s;
+    c.has_designated = true;
+    c.rows = values.size();
+    c.rows_locked = true;
+    return self;
+}
+
+}  // namespace
+
+Chunk::Chunk(std::string_view table) : impl_(std::make_unique<Impl>()) {
+    questdb::detail::throw_if_error(names::validate_table_name(table));
+    impl_->table.assign(table);
+}
+Chunk::~Chunk() = default;
+Chunk::Chunk(Chunk&&) noexcept = default;
+Chunk& Chunk::operator=(Chunk&&) noexcept = default;
+
+Chunk& Chunk::column_i8(std::string_view name, std::span<const std::int8_t> v, Validity validity) {
+    return fixed(*this, *impl_, name, v, validity, TypeCode::byte);
+}
+Chunk& Chunk::column_i16(std::string_view name, std::span<const std::int16_t> v,
+                         Validity validity) {
+    return fixed(*this, *impl_, name, v, validity, TypeCode::short_);
+}
+Chunk& Chunk::column_i32(std::string_view name, std::span<const std::int32_t> v,
+                         Validity validity) {
+    return fixed(*this, *impl_, name, v, validity, TypeCode::int_);
+}
+Chunk& Chunk::column_i64(std::string_view name, std::span<const std::int64_t> v,
+                         Validity validity) {
+    return fixed(*this, *impl_, name, v, validity, TypeCode::long_);
+}
+Chunk& Chunk::column_f32(std::string_view name, std::span<const float> v, Validity validity) {
+    return fixed(*this, *impl_, name, v, validity, TypeCode::float_);
+}
+Chunk& Chunk::column_f64(std::string_view name, std::span<const double> v, Validity validity) {
+    return fixed(*this, *impl_, name, v, validity, TypeCode::double_);
+}
+Chunk& Chunk::column_ts_micros(std::string_view name, std::span<const std::int64_t> v,
+                               Validity validity) {
+    return fixed(*this, *impl_, name, v, validity, TypeCode::timestamp);
+}
+Chunk& Chunk::column_ts_nanos(std::string_view name, std::span<const std::int64_t> v,
+                              Validity validity) {
+    return fixed(*this, *impl_, name, v, validity, TypeCode::timestamp_nanos);
+}
+Chunk& Chunk::column_date_millis(std::string_view name, std::span<const std::int64_t> v,
+                                 Validity validity) {
+    return fixed(*this, *impl_, name, v, validity, TypeCode::date);
+}
+Chunk& Chunk::column_ipv4(std::string_view name, std::span<const std::uint32_t> v,
+                          Validity validity) {
+    return fixed(*this, *impl_, name, v, validity, TypeCode::ipv4);
+}
+Chunk& Chunk::column_char(std::string_view name, std::span<const char16_t> v, Validity validity) {
+    return fixed(*this, *impl_, name, v, validity, TypeCode::char_);
+}
+Chunk& Chunk::column_uuid(std::string_view name, std::span<const std::array<std::uint8_t, 16>> v,
+                          Validity validity) {
+    return fixed(*this, *impl_, name, v, validity, TypeCode::uuid);
+}
+Chunk& Chunk::column_long256(std::string_view name, std::span<const std::array<std::uint8_t, 32>> v,
+                             Validity validity) {
+    return fixed(*this, *impl_, name, v, validity, TypeCode::long256);
+}
+
+Chunk& Chunk::column_bool(std::string_view name, std::span<const std::uint8_t> bits,
+                          std::size_t row_count, Validity validity) {
+    auto& c = *impl_;
+    if (bits.size() < (row_count + 7) / 8) {
+        questdb::detail::throw_if_error(
+            fail(ErrorCode::invalid_api_call,
+                 "boolean bits of " + std::to_string(bits.size()) + " bytes are too short for " +
+                     std::to_string(row_count) + " rows" + in_column(c, name)));
+    }
+    questdb::detail::throw_if_error(check_column(c, name, row_count, validity));
+    ColumnSource s;
+    s.type = TypeCode::boolean;
+    s.layout = ValueLayout::bits;
+    s.data = bits.data();
+    push(c, name, s, row_count, validity);
+    return *this;
+}
+
+Chunk& Chunk::column_geohash(std::string_view name, std::span<const std::uint64_t> values,
+                             std::uint8_t precision_bits, Validity validity) {
+    auto& c = *impl_;
+    if (precision_bits < 1 || precision_bits > qwp::kMaxGeohashBits) {
+        questdb::detail::throw_if_error(fail(ErrorCode::invalid_api_call,
+                                             "geohash precision " + std::to_string(precision_bits) +
+                                                 " is outside 1..60" + in_column(c, name)));
+    }
+    questdb::detail::throw_if_error(check_column(c, name, values.size(), validity));
+    ColumnSource s;
+    s.type = TypeCode::geohash;
+    s.layout = ValueLayout::fixed;
+    s.data = values.data();
+    s.source_width = 8;
+    s.geohash_bits = precision_bits;
+    push(c, name, s, values.size(), validity);
+    return *this;
+}
+
+Chunk& Chunk::column_varchar(std::string_view name, std::span<const std::int32_t> offsets,
+                             std::span<const std::uint8_t> bytes, Validity validity) {
+    return strings(*this, *impl_, name, offsets, bytes, validity, TypeCode::varchar);
+}
+Chunk& Chunk::column_varchar_large(std::string_view name, std::span<const std::int64_t> offsets,
+                                   std::span<const std::uint8_t> bytes, Validity validity) {
+    return strings(*this, *impl_, name, offsets, bytes, validity, TypeCode::varchar);
+}
+Chunk& Chunk::column_binary(std::string_view name, std::span<const std::int32_t> offsets,
+                            std::span<const std::uint8_t> bytes, Validity validity) {
+    return strings(*this, *impl_, name, offsets, bytes, validity, TypeCode::binary);
+}
+Chunk& Chunk::column_binary_large(std::string_view name, std::span<const std::int64_t> offsets,
+                                  std::span<const std::uint8_t> bytes, Validity validity) {
+    return strings(*this, *impl_, name, offsets, bytes, validity, TypeCode::binary);
+}
+
+Chunk& Chunk::symbol_dict_i8(std::string_view name, std::span<const std::int8_t> codes,
+                             std::span<const std::int32_t> offsets,
+                             std::span<const std::uint8_t> bytes, Validity validity) {
+    return symbols(*this, *impl_, name, codes, offsets, bytes, validity);
+}
+Chunk& Chunk::symbol_dict_i16(std::string_view name, std::span<const std::int16_t> codes,
+                              std::span<const std::int32_t> offsets,
+                              std::span<const std::uint8_t> bytes, Validity validity) {
+    return symbols(*this, *impl_, name, codes, offsets, bytes, validity);
+}
+Chunk& Chunk::symbol_dict_i32(std::string_view name, std::span<const std::int32_t> codes,
+                              std::span<const std::int32_t> offsets,
+                              std::span<const std::uint8_t> bytes, Validity validity) {
+    return symbols(*this, *impl_, name, codes, offsets, bytes, validity);
+}
+Chunk& Chunk::symbol_dict_large_i8(std::string_view name, std::span<const std::int8_t> codes,
+                                   std::span<const std::int64_t> offsets,
+                                   std::span<const std::uint8_t> bytes, Validity validity) {
+    return symbols(*this, *impl_, name, codes, offsets, bytes, validity);
+}
+Chunk& Chunk::symbol_dict_large_i16(std::string_view name, std::span<const std::int16_t> codes,
+                                    std::span<const std::int64_t> offsets,
+                                    std::span<const std::uint8_t> bytes, Validity validity) {
+    return symbols(*this, *impl_, name, codes, offsets, bytes, validity);
+}
+Chunk& Chunk::symbol_dict_large_i32(std::string_view name, std::span<const std::int32_t> codes,
+                                    std::span<const std::int64_t> offsets,
+                                    std::span<const std::uint8_t> bytes, Validity validity) {
+    return symbols(*this, *impl_, name, codes, offsets, bytes, validity);
+}
+
+Chunk& Chunk::column_dec64(std::string_view name, std::span<const std::int64_t> unscaled,
+                           std::uint8_t scale, Validity validity) {
+    return decimal(*this, *impl_, name, unscaled.data(), unscaled.size(), 8, scale, validity,
+                   TypeCode::decimal64);
+}
+Chunk& Chunk::column_dec128(std::string_view name,
+                            std::span<const std::array<std::uint8_t, 16>> unscaled,
+                            std::uint8_t scale, Validity validity) {
+    return decimal(*this, *impl_, name, unscaled.data(), unscaled.size(), 16, scale, validity,
+                   TypeCode::decimal128);
+}
+Chunk& Chunk::column_dec256(std::string_view name,
+                            std::span<const std::array<std::uint8_t, 32>> unscaled,
+                            std::uint8_t scale, Validity validity) {
+    return decimal(*this, *impl_, name, unscaled.data(), unscaled.size(), 32, scale, validity,
+                   TypeCode::decimal256);
+}
+
+Chunk& Chunk::column_arr_f64(std::string_view name, std::span<const std::int64_t> offsets,
+                             std::span<const double> values, Validity validity) {
+    return list(*this, *impl_, name, offsets, values, validity, TypeCode::double_array);
+}
+Chunk& Chunk::column_arr_i64(std::string_view name, std::span<const std::int64_t> offsets,
+                             std::span<const std::int64_t> values, Validity validity) {
+    return list(*this, *impl_, name, offsets, values, validity, TypeCode::long_array);
+}
+
+Chunk& Chunk::designated_timestamp_nanos(std::span<const std::int64_t> nanos) {
+    return designated(*this, *impl_, nanos, TypeCode::timestamp_nanos, 1);
+}
+Chunk& Chunk::designated_timestamp_micros(std::span<const std::int64_t> micros) {
+    return designated(*this, *impl_, micros, TypeCode::timestamp, 1);
+}
+Chunk& Chunk::designated_timestamp_millis(std::span<const std::int64_t> millis) {
+    return designated(*this, *impl_, millis, TypeCode::timestamp, 1000);
+}
+Chunk& Chunk::designated_timestamp_seconds(std::span<const std::int64_t> seconds) {
+    return designated(*this, *impl_, seconds, TypeCode::timestamp, 1'000'000);
+}
+Chunk& Chunk::at_now() {
+    if (impl_->has_designated) {
+        questdb::detail::throw_if_error(
+            fail(ErrorCode::invalid_api_call,
+                 "designated timestamp already set (table '" + impl_->table + "')"));
+    }
+    impl_->server_now = true;
+    return *this;
+}
+
+std::string_view Chunk::table() const noexcept {
+    return impl_->table;
+}
+std::size_t Chunk::row_count() const noexcept {
+    return impl_->rows_locked ? impl_->rows : 0;
+}
+bool Chunk::is_empty() const noexcept {
+    return !impl_->rows_locked;
+}
+
+void Chunk::clear() noexcept {
+    auto& c = *impl_;
+    c.rows_locked = false;
+    c.rows = 0;
+    c.names.clear();
+    c.columns.clear();
+    c.has_designated = false;
+    c.server_now = false;
+    c.view.clear();
+}
+
+questdb::detail::Result<qwp::TableSource> ChunkAccess::table_source(const Chunk& chunk) {
+    auto& c = *chunk.impl_;
+    if (c.rows_locked && c.rows > 0 && !c.has_designated && !c.server_now) {
+        return fail(ErrorCode::invalid_api_call,
+                    "chunk for table '" + c.table +
+                        "' has no designated timestamp: call designated_timestamp_*() or at_now()");
+    }
+    c.view.assign(c.columns.begin(), c.columns.end());
+    for (std::size_t i = 0; i < c.view.size(); ++i)
+        c.view[i].name = c.names[i];
+    if (c.has_designated)
+        c.view.push_back(c.designated);
+    return qwp::TableSource{c.table, c.rows_locked ? c.rows : 0, c.view};
+}
+
+}  // namespace questdb::ingress
