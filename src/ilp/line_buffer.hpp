@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -43,6 +44,8 @@ class LineBuffer;
 struct RowHook {
     detail::Status (*on_row)(void* context, LineBuffer& buffer) = nullptr;
     void* context = nullptr;
+    /// Keeps `context` alive for as long as any buffer (or copy) carries the hook.
+    std::shared_ptr<void> keepalive;
 };
 
 class LineBuffer {
@@ -104,8 +107,8 @@ class LineBuffer {
     [[nodiscard]] ProtocolVersion protocol_version() const noexcept { return version_; }
     [[nodiscard]] std::size_t max_name_len() const noexcept { return max_name_len_; }
 
-    void set_row_hook(RowHook hook) noexcept { hook_ = hook; }
-    [[nodiscard]] RowHook row_hook() const noexcept { return hook_; }
+    void set_row_hook(RowHook hook) noexcept { hook_ = std::move(hook); }
+    [[nodiscard]] const RowHook& row_hook() const noexcept { return hook_; }
 
   private:
     enum class Phase : std::uint8_t {

@@ -349,7 +349,7 @@ TEST(IlpBuffer, RowHookRunsAfterEachRow) {
                           EXPECT_TRUE(b.check_can_flush().ok());
                           return {};
                       },
-                      &calls});
+                      &calls, nullptr});
     for (int i = 0; i < 3; ++i) {
         ASSERT_TRUE(buf.table("t").ok());
         ASSERT_TRUE(buf.column_i64("v", i).ok());
