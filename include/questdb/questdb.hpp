@@ -6,6 +6,7 @@
 /// Everything public lives under `include/questdb/`; none of it includes Boost, OpenSSL or
 /// zstd, so the library's dependencies stay private to it.
 
+#include "questdb/conf.hpp"
 #include "questdb/error.hpp"
 #include "questdb/version.hpp"
 // QUESTDB_UMBRELLA_INCLUDES: subsystem headers are added below as they land.
