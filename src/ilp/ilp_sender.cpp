@@ -145,7 +145,7 @@ detail::Status IlpSender::check_flushable(const LineBuffer& buffer, bool transac
     return {};
 }
 
-detail::Status IlpSender::flush(LineBuffer& buffer, bool transactional, bool clear) {
+detail::Status IlpSender::send(const LineBuffer& buffer, bool transactional) {
     if (auto s = check_flushable(buffer, transactional); !s.ok()) {
         return s;
     }
@@ -156,6 +156,13 @@ detail::Status IlpSender::flush(LineBuffer& buffer, bool transactional, bool cle
         return s;
     }
     last_flush_ = Clock::now();
+    return {};
+}
+
+detail::Status IlpSender::flush(LineBuffer& buffer, bool transactional, bool clear) {
+    if (auto s = send(buffer, transactional); !s.ok()) {
+        return s;
+    }
     if (clear) {
         buffer.clear();
     }

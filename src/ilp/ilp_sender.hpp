@@ -41,6 +41,8 @@ class IlpSender {
     /// tables and TCP senders. On success `clear` empties the buffer; on failure the buffer
     /// is untouched.
     detail::Status flush(LineBuffer& buffer, bool transactional, bool clear);
+    /// As flush() without clearing.
+    detail::Status send(const LineBuffer& buffer, bool transactional);
 
     [[nodiscard]] bool must_close() const noexcept;
     void close() noexcept;

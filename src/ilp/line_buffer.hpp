@@ -17,11 +17,12 @@
 #include "core/result.hpp"
 #include "ilp/decimal.hpp"
 #include "ilp/growable_bytes.hpp"
+#include "questdb/ingress/protocol_version.hpp"
 
 namespace questdb::ilp {
 
-/// ILP protocol versions. V2 adds binary doubles and arrays, V3 adds decimals.
-enum class ProtocolVersion : std::uint8_t { v1 = 1, v2 = 2, v3 = 3 };
+/// ILP protocol versions (the public enum). V2 adds binary doubles and arrays, V3 decimals.
+using ProtocolVersion = questdb::ingress::ProtocolVersion;
 
 enum class TimeUnit : std::uint8_t { micros, nanos };
 
@@ -83,6 +84,12 @@ class LineBuffer {
     detail::Status at(std::int64_t value, TimeUnit unit);
     /// Ends the row; the server assigns the timestamp.
     detail::Status at_now();
+
+    /// Drops a row in progress (if any), returning to the last complete row.
+    void discard_row() noexcept {
+        bytes_.truncate(row_start_.size);
+        state_ = row_start_.state;
+    }
 
     // ---- whole-buffer operations -------------------------------------------------------
     detail::Status set_marker();
