@@ -12,3 +12,4 @@
 // QUESTDB_UMBRELLA_INCLUDES: subsystem headers are added below as they land.
 #include "questdb/ingress/chunk.hpp"
 #include "questdb/ingress/timestamp.hpp"
+#include "questdb/ingress/buffer.hpp"

@@ -31,14 +31,18 @@ class SymbolDictionary {
     /// The id of `value` if present.
     [[nodiscard]] bool find(std::string_view value, std::uint32_t& id) const noexcept;
 
-    [[nodiscard]] std::size_t size() const noexcept { return ends_.size(); }
-    [[nodiscard]] bool empty() const noexcept { return ends_.empty(); }
+    [[nodiscard]] std::size_t size() const noexcept { return offsets_.size() - 1; }
+    [[nodiscard]] bool empty() const noexcept { return size() == 0; }
 
     /// The string of id `id` (< size()). Valid until the next intern/rollback/clear.
     [[nodiscard]] std::string_view entry(std::uint32_t id) const noexcept {
-        const std::size_t begin = id == 0 ? 0 : ends_[id - 1];
-        return std::string_view(bytes_).substr(begin, ends_[id] - begin);
+        return std::string_view(bytes_).substr(offsets_[id], offsets_[id + 1] - offsets_[id]);
     }
+
+    /// Arrow-style view: size() + 1 offsets (the first is 0) into bytes(). Valid until the
+    /// next intern/rollback/clear.
+    [[nodiscard]] const std::uint64_t* offsets() const noexcept { return offsets_.data(); }
+    [[nodiscard]] const char* bytes() const noexcept { return bytes_.data(); }
 
     /// Total UTF-8 bytes of all entries.
     [[nodiscard]] std::size_t byte_size() const noexcept { return bytes_.size(); }
@@ -67,10 +71,10 @@ class SymbolDictionary {
     void grow_table();
     void insert_slot(std::uint64_t hash, std::uint32_t id) noexcept;
 
-    std::string bytes_;                  // all entries back to back
-    std::vector<std::size_t> ends_;      // end offset of each entry in bytes_
-    std::vector<std::uint64_t> hashes_;  // hash of each entry, for rehashing
-    std::vector<std::uint32_t> slots_;   // open addressing; 0 = empty, else id + 1
+    std::string bytes_;                      // all entries back to back
+    std::vector<std::uint64_t> offsets_{0};  // entry i is [offsets_[i], offsets_[i+1])
+    std::vector<std::uint64_t> hashes_;      // hash of each entry, for rehashing
+    std::vector<std::uint32_t> slots_;       // open addressing; 0 = empty, else id + 1
     std::uint32_t sent_watermark_ = 0;
     std::size_t max_entries_ = 2'000'000;
 };

@@ -1,0 +1,148 @@
+#include "questdb/ingress/buffer.hpp"
+
+#include <cstring>
+
+#include "ingress/buffer_impl.hpp"
+
+namespace questdb::ingress {
+namespace {
+
+using qwp::TypeCode;
+
+// Errors inside a row discard that row: rewind, then throw.
+Buffer& checked(Buffer& self, Buffer::Impl& impl, questdb::detail::Status status) {
+    if (!status) {
+        impl.qwp.rewind();
+        questdb::detail::throw_failure(std::move(status).failure());
+    }
+    return self;
+}
+
+template <typename T>
+Buffer& fixed(Buffer& self, Buffer::Impl& impl, std::string_view name, TypeCode type, T value) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    return checked(self, impl, impl.qwp.fixed(name, type, &value));
+}
+
+}  // namespace
+
+Buffer::Buffer() : Buffer(BufferOptions{}) {}
+Buffer::Buffer(const BufferOptions& options) : impl_(std::make_unique<Impl>(options)) {}
+Buffer::~Buffer() = default;
+Buffer::Buffer(Buffer&&) noexcept = default;
+Buffer& Buffer::operator=(Buffer&&) noexcept = default;
+
+Buffer& Buffer::table(std::string_view name) {
+    return checked(*this, *impl_, impl_->qwp.table(name));
+}
+Buffer& Buffer::symbol(std::string_view name, std::string_view value) {
+    return checked(*this, *impl_, impl_->qwp.symbol(name, value));
+}
+Buffer& Buffer::column_bool(std::string_view name, bool value) {
+    return checked(*this, *impl_, impl_->qwp.boolean(name, value));
+}
+Buffer& Buffer::column_i8(std::string_view name, std::int8_t v) {
+    return fixed(*this, *impl_, name, TypeCode::byte, v);
+}
+Buffer& Buffer::column_i16(std::string_view name, std::int16_t v) {
+    return fixed(*this, *impl_, name, TypeCode::short_, v);
+}
+Buffer& Buffer::column_i32(std::string_view name, std::int32_t v) {
+    return fixed(*this, *impl_, name, TypeCode::int_, v);
+}
+Buffer& Buffer::column_i64(std::string_view name, std::int64_t v) {
+    return fixed(*this, *impl_, name, TypeCode::long_, v);
+}
+Buffer& Buffer::column_f32(std::string_view name, float v) {
+    return fixed(*this, *impl_, name, TypeCode::float_, v);
+}
+Buffer& Buffer::column_f64(std::string_view name, double v) {
+    return fixed(*this, *impl_, name, TypeCode::double_, v);
+}
+Buffer& Buffer::column_str(std::string_view name, std::string_view value) {
+    return checked(
+        *this, *impl_,
+        impl_->qwp.bytes(name, TypeCode::varchar,
+                         {reinterpret_cast<const std::uint8_t*>(value.data()), value.size()}));
+}
+Buffer& Buffer::column_char(std::string_view name, char16_t v) {
+    return fixed(*this, *impl_, name, TypeCode::char_, v);
+}
+Buffer& Buffer::column_uuid(std::string_view name, std::uint64_t lo, std::uint64_t hi) {
+    const std::array<std::uint64_t, 2> v = {lo, hi};
+    return fixed(*this, *impl_, name, TypeCode::uuid, v);
+}
+Buffer& Buffer::column_long256(std::string_view name, const std::array<std::uint64_t, 4>& limbs) {
+    return fixed(*this, *impl_, name, TypeCode::long256, limbs);
+}
+Buffer& Buffer::column_ipv4(std::string_view name, std::uint32_t address) {
+    return fixed(*this, *impl_, name, TypeCode::ipv4, address);
+}
+Buffer& Buffer::column_date(std::string_view name, std::int64_t millis) {
+    return fixed(*this, *impl_, name, TypeCode::date, millis);
+}
+Buffer& Buffer::column_binary(std::string_view name, std::span<const std::uint8_t> bytes) {
+    return checked(*this, *impl_, impl_->qwp.bytes(name, TypeCode::binary, bytes));
+}
+Buffer& Buffer::column_geohash(std::string_view name, std::uint64_t bits, std::uint8_t precision) {
+    return checked(*this, *impl_, impl_->qwp.geohash(name, bits, precision));
+}
+Buffer& Buffer::column_dec(std::string_view name, std::string_view text) {
+    return checked(*this, *impl_, impl_->qwp.decimal_text(name, text));
+}
+Buffer& Buffer::column_dec64(std::string_view name, std::int64_t unscaled, std::uint8_t scale) {
+    std::uint64_t limbs[1] = {static_cast<std::uint64_t>(unscaled)};
+    return checked(*this, *impl_, impl_->qwp.decimal(name, TypeCode::decimal64, limbs, scale));
+}
+Buffer& Buffer::column_dec128(std::string_view name, std::uint64_t lo, std::int64_t hi,
+                              std::uint8_t scale) {
+    std::uint64_t limbs[2] = {lo, static_cast<std::uint64_t>(hi)};
+    return checked(*this, *impl_, impl_->qwp.decimal(name, TypeCode::decimal128, limbs, scale));
+}
+Buffer& Buffer::column_arr(std::string_view name, std::span<const double> data,
+                           std::span<const std::size_t> shape,
+                           std::span<const std::ptrdiff_t> strides) {
+    return checked(*this, *impl_, impl_->qwp.array(name, data, shape, strides));
+}
+Buffer& Buffer::column_arr(std::string_view name, std::span<const std::int64_t> data,
+                           std::span<const std::size_t> shape,
+                           std::span<const std::ptrdiff_t> strides) {
+    return checked(*this, *impl_, impl_->qwp.array(name, data, shape, strides));
+}
+Buffer& Buffer::column_ts(std::string_view name, TimestampMicros value) {
+    return fixed(*this, *impl_, name, TypeCode::timestamp, value.as_i64());
+}
+Buffer& Buffer::column_ts(std::string_view name, TimestampNanos value) {
+    return fixed(*this, *impl_, name, TypeCode::timestamp_nanos, value.as_i64());
+}
+
+void Buffer::at(TimestampMicros timestamp) {
+    checked(*this, *impl_, impl_->qwp.at(TypeCode::timestamp, timestamp.as_i64()));
+}
+void Buffer::at(TimestampNanos timestamp) {
+    checked(*this, *impl_, impl_->qwp.at(TypeCode::timestamp_nanos, timestamp.as_i64()));
+}
+void Buffer::at_now() {
+    checked(*this, *impl_, impl_->qwp.at_now());
+}
+
+std::size_t Buffer::len() const noexcept {
+    return impl_->qwp.len();
+}
+std::size_t Buffer::row_count() const noexcept {
+    return impl_->qwp.row_count();
+}
+bool Buffer::is_empty() const noexcept {
+    return impl_->qwp.row_count() == 0 && !impl_->qwp.in_row();
+}
+bool Buffer::transactional() const noexcept {
+    return impl_->qwp.transactional();
+}
+std::size_t Buffer::max_name_len() const noexcept {
+    return impl_->options.max_name_len;
+}
+void Buffer::clear() noexcept {
+    impl_->qwp.clear();
+}
+
+}  // namespace questdb::ingress

@@ -1,0 +1,340 @@
+#include "questdb/ingress/buffer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ingress/encode.hpp"
+#include "qwp/decoder.hpp"
+#include "support/fixtures.hpp"
+
+namespace {
+
+using questdb::Error;
+using questdb::ErrorCode;
+using questdb::ingress::Buffer;
+using questdb::ingress::BufferOptions;
+using questdb::ingress::TimestampMicros;
+using questdb::ingress::TimestampNanos;
+using namespace questdb::qwp;
+
+constexpr std::int64_t kBase = 1700000000000000000LL;
+
+std::string hex(std::span<const std::uint8_t> s) {
+    return questdb::test::to_hex(s.data(), s.size());
+}
+
+EncodedFrames encode(const Buffer& b, SymbolDictionary& dict, const EncodeOptions& opt = {}) {
+    MessageEncoder enc;
+    EncodedFrames out;
+    auto st = questdb::ingress::encode_buffer(enc, b, dict, opt, out);
+    EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.failure().message);
+    return out;
+}
+
+DecodedMessage round_trip(const Buffer& b) {
+    SymbolDictionary dict;
+    auto frames = encode(b, dict);
+    EXPECT_EQ(frames.count(), 1u);
+    IngressDecoderState state;
+    if (frames.count() == 0)
+        return {};
+    auto msg = decode_ingress_message(frames.frame(0), state);
+    EXPECT_TRUE(msg.ok()) << (msg.ok() ? "" : msg.failure().message);
+    return msg.ok() ? std::move(msg).value() : DecodedMessage{};
+}
+
+void expect_code(ErrorCode code, const std::function<void()>& fn) {
+    try {
+        fn();
+        ADD_FAILURE() << "no exception, expected " << questdb::to_string(code);
+    } catch (const Error& e) {
+        EXPECT_EQ(e.error_code(), code) << e.what();
+    }
+}
+
+TEST(Buffer, MatchesSharedFixturesByteForByte) {
+    Buffer b;
+    for (int i = 0; i < 10; ++i) {
+        b.table("trades")
+            .symbol("sym", "SYM_00" + std::to_string(i))
+            .column_i64("qty", i)
+            .column_f64("px", 100.0 + i)
+            .at(TimestampNanos(kBase + i));
+    }
+    EXPECT_EQ(b.row_count(), 10u);
+    SymbolDictionary dict;
+    auto frames = encode(b, dict);
+    ASSERT_EQ(frames.count(), 1u);
+    EXPECT_EQ(hex(frames.frame(0)),
+              hex(questdb::test::load_hex_fixture("qwp/trades-10rows-replay.hex")));
+
+    b.clear();
+    b.table("trades")
+        .symbol("sym", "SYM_009")
+        .column_i64("qty", 99)
+        .column_f64("px", 999.5)
+        .at(TimestampNanos(kBase + 1000));
+    EncodeOptions replay;
+    replay.symbol_mode = SymbolMode::self_contained;
+    auto second = encode(b, dict, replay);
+    EXPECT_EQ(hex(second.frame(0)),
+              hex(questdb::test::load_hex_fixture("qwp/trades-1row-after-10-symbols.hex")));
+}
+
+TEST(Buffer, EverySetterRoundTrips) {
+    Buffer b;
+    const std::vector<std::uint8_t> blob = {0, 1, 255};
+    const std::vector<std::vector<double>> matrix = {{1, 2, 3}, {4, 5, 6}};
+    b.table("t")
+        .symbol("s", "alpha")
+        .column_bool("bo", true)
+        .column_i8("i8", -8)
+        .column_i16("i16", -16)
+        .column_i32("i32", -32)
+        .column_i64("i64", -64)
+        .column_f32("f32", 3.5f)
+        .column_f64("f64", 6.25)
+        .column_str("str", "h\xC3\xA9llo")
+        .column_char("ch", u'\u00e9')
+        .column_uuid("u", 0x1111, 0x2222)
+        .column_long256("l", {1, 2, 3, 4})
+        .column_ipv4("ip", 0xC0A80001)
+        .column_date("d", 1234)
+        .column_binary("bin", blob)
+        .column_geohash("g", 0xABCDE, 20)
+        .column_dec("dec", "-123.450")
+        .column_dec64("d64", 12345, 3)
+        .column_dec128("d128", 7, 0, 2)
+        .column_arr("arr", matrix)
+        .column_arr("larr", std::vector<std::int64_t>{9, 8})
+        .column_ts("tsu", TimestampMicros(5))
+        .column_ts("tsn", TimestampNanos(6))
+        .at(TimestampMicros(1000));
+    const auto msg = round_trip(b);
+    ASSERT_EQ(msg.tables.size(), 1u);
+    const auto& t = msg.tables[0];
+    auto c = [&](std::string_view n) { return t.column(n); };
+    EXPECT_EQ(c("s")->bytes[0], "alpha");
+    EXPECT_EQ(c("bo")->ints[0], 1);
+    EXPECT_EQ(c("i8")->ints[0], -8);
+    EXPECT_EQ(c("i16")->ints[0], -16);
+    EXPECT_EQ(c("i32")->ints[0], -32);
+    EXPECT_EQ(c("i64")->ints[0], -64);
+    EXPECT_EQ(c("f32")->floats[0], 3.5);
+    EXPECT_EQ(c("f64")->floats[0], 6.25);
+    EXPECT_EQ(c("str")->bytes[0], "h\xC3\xA9llo");
+    EXPECT_EQ(c("ch")->ints[0], 0xE9);
+    EXPECT_EQ(c("u")->bytes[0], std::string("\x11\x11\0\0\0\0\0\0\x22\x22\0\0\0\0\0\0", 16));
+    EXPECT_EQ(c("l")->bytes[0][0], 1);
+    EXPECT_EQ(c("l")->bytes[0][24], 4);
+    EXPECT_EQ(c("ip")->ints[0], 0xC0A80001);
+    EXPECT_EQ(c("d")->type, TypeCode::date);
+    EXPECT_EQ(c("bin")->bytes[0], std::string("\0\x01\xFF", 3));
+    EXPECT_EQ(c("g")->ints[0], 0xABCDE);
+    EXPECT_EQ(c("dec")->type, TypeCode::decimal256);
+    EXPECT_EQ(c("dec")->scale, 3);
+    std::string minus123450(32, '\xFF');
+    const std::int64_t v = -123450;
+    std::memcpy(minus123450.data(), &v, 8);
+    EXPECT_EQ(c("dec")->bytes[0], minus123450);
+    EXPECT_EQ(c("d64")->ints[0], 12345);
+    EXPECT_EQ(c("d128")->scale, 2);
+    EXPECT_EQ(c("arr")->arrays[0].shape, (std::vector<std::int32_t>{2, 3}));
+    EXPECT_EQ(c("arr")->arrays[0].doubles, (std::vector<double>{1, 2, 3, 4, 5, 6}));
+    EXPECT_EQ(c("larr")->arrays[0].longs, (std::vector<std::int64_t>{9, 8}));
+    EXPECT_EQ(c("tsu")->type, TypeCode::timestamp);
+    EXPECT_EQ(c("tsn")->type, TypeCode::timestamp_nanos);
+    EXPECT_EQ(c("")->ints[0], 1000);
+}
+
+TEST(Buffer, OmittedAndLateColumnsAreNullAcrossTables) {
+    Buffer b;
+    b.table("a").column_i64("x", 1).at_now();
+    b.table("b").column_str("s", "one").at(TimestampNanos(5));
+    b.table("a").column_i64("y", 2).at_now();  // x omitted, y first seen late
+    b.table("a").column_i64("x", 3).column_i64("y", 4).at(TimestampMicros(7));
+    EXPECT_FALSE(b.transactional());
+    EXPECT_EQ(b.row_count(), 4u);
+    const auto msg = round_trip(b);
+    ASSERT_EQ(msg.tables.size(), 2u);
+    const auto& a = msg.tables[0];
+    EXPECT_EQ(a.name, "a");
+    ASSERT_EQ(a.row_count, 3u);
+    EXPECT_EQ(a.column("x")->nulls, (std::vector<std::uint8_t>{0, 1, 0}));
+    EXPECT_EQ(a.column("x")->ints[2], 3);
+    EXPECT_EQ(a.column("y")->nulls, (std::vector<std::uint8_t>{1, 0, 0}));
+    EXPECT_EQ(a.column("")->nulls, (std::vector<std::uint8_t>{1, 1, 0}));
+    EXPECT_EQ(a.column("")->ints[2], 7);
+    EXPECT_EQ(msg.tables[1].column("s")->bytes[0], "one");
+}
+
+TEST(Buffer, OptionalSettersAndDuplicates) {
+    Buffer b;
+    b.table("t")
+        .symbol_opt("s", std::nullopt)
+        .column_i64_opt("a", std::nullopt)
+        .column_i64_opt("b", 5)
+        .column_i64("b", 6)  // duplicate in the row: first wins
+        .column_str_opt("c", std::nullopt)
+        .column_f64_opt("d", 1.5)
+        .at_now();
+    b.table("t").column_i64_opt("a", 1).at_now();
+    const auto msg = round_trip(b);
+    const auto& t = msg.tables[0];
+    EXPECT_EQ(t.column("s"), nullptr);
+    EXPECT_EQ(t.column("b")->ints[0], 5);
+    EXPECT_EQ(t.column("a")->nulls, (std::vector<std::uint8_t>{1, 0}));
+    EXPECT_TRUE(b.transactional());
+}
+
+TEST(Buffer, ErrorsRewindToLastCompleteRow) {
+    Buffer b;
+    b.table("t").symbol("s", "x").column_i64("a", 1).at(TimestampNanos(1));
+    const auto len = b.len();
+    const auto partial = [&]() -> Buffer& {
+        return b.table("t").symbol("s", "y").column_i64("new_col", 5);
+    };
+    expect_code(ErrorCode::invalid_api_call,
+                [&] { partial().column_f64("a", 1.0); });  // type change
+    expect_code(ErrorCode::invalid_name, [&] { partial().column_i64("bad.name", 1); });
+    expect_code(ErrorCode::invalid_name, [&] { partial().column_i64(std::string(128, 'c'), 1); });
+    expect_code(ErrorCode::invalid_utf8, [&] { partial().column_str("str", "\xFF"); });
+    expect_code(ErrorCode::invalid_api_call, [&] { partial().symbol("s2", "late"); });  // order
+    expect_code(ErrorCode::invalid_timestamp, [&] { partial().at(TimestampNanos(-1)); });
+    expect_code(ErrorCode::invalid_api_call,
+                [&] { partial().at(TimestampMicros(1)); });  // unit change
+    expect_code(ErrorCode::invalid_decimal, [&] { partial().column_dec("dec", "1.2.3"); });
+    expect_code(ErrorCode::invalid_decimal, [&] { partial().column_dec64("d64", 1, 77); });
+    expect_code(ErrorCode::array_error, [&] {
+        const std::vector<double> data = {1, 2, 3};
+        const std::size_t shape[] = {2, 2};
+        partial().column_arr("arr", data, shape);
+    });
+    expect_code(ErrorCode::array_error, [&] {
+        const std::vector<double> data = {1, 2, 3};
+        const std::size_t shape[] = {2, 2};
+        const std::ptrdiff_t strides[] = {2, 1};
+        partial().column_arr("arr", data, shape, strides);
+    });
+    expect_code(ErrorCode::array_error, [&] {
+        partial().column_arr("arr", std::vector<std::vector<double>>{{1, 2}, {3}});
+    });
+    expect_code(ErrorCode::invalid_api_call, [&] { partial().column_geohash("g", 0xFF, 4); });
+    expect_code(ErrorCode::invalid_api_call, [&] { partial().column_geohash("g", 1, 61); });
+    expect_code(ErrorCode::invalid_name, [&] { b.table("bad?table"); });
+    expect_code(ErrorCode::invalid_name, [&] { b.table("new_table").column_i64("-x", 1); });
+    expect_code(ErrorCode::invalid_api_call, [&] { b.column_i64("x", 1); });   // no table
+    expect_code(ErrorCode::invalid_api_call, [&] { b.table("t").at_now(); });  // no columns
+    expect_code(ErrorCode::invalid_api_call, [&] { b.at_now(); });
+    // Every failure discarded only its own row.
+    EXPECT_EQ(b.row_count(), 1u);
+    EXPECT_EQ(b.len(), len);
+    b.table("t").symbol("s", "z").column_i64("a", 2).at(TimestampNanos(2));
+    const auto msg = round_trip(b);
+    ASSERT_EQ(msg.tables.size(), 1u);
+    const auto& t = msg.tables[0];
+    ASSERT_EQ(t.row_count, 2u);
+    ASSERT_EQ(t.columns.size(), 3u);  // s, a, designated: nothing from the failed rows
+    EXPECT_EQ(t.column("s")->bytes, (std::vector<std::string>{"x", "z"}));
+    EXPECT_EQ(t.column("a")->ints, (std::vector<std::int64_t>{1, 2}));
+}
+
+TEST(Buffer, MaxNameLenAndMaxBufSize) {
+    BufferOptions opt;
+    opt.max_name_len = 4;
+    opt.max_buf_size = 200;
+    Buffer b(opt);
+    EXPECT_EQ(b.max_name_len(), 4u);
+    expect_code(ErrorCode::invalid_name, [&] { b.table("table"); });
+    b.table("tbl").column_i64("abcd", 1).at_now();
+    expect_code(ErrorCode::invalid_name, [&] { b.table("tbl").column_i64("abcde", 1); });
+    expect_code(ErrorCode::limit_exceeded,
+                [&] { b.table("tbl").column_str("s", std::string(300, 'x')); });
+    EXPECT_EQ(b.row_count(), 1u);
+    b.table("tbl").column_i64("abcd", 2).at_now();
+    EXPECT_EQ(b.row_count(), 2u);
+}
+
+TEST(Buffer, DecimalRescaleAndPendingRowCannotBeEncoded) {
+    Buffer b;
+    b.table("t").column_dec("d", "1.50").at_now();
+    b.table("t").column_dec("d", "2").at_now();  // rescaled to 2.00
+    expect_code(ErrorCode::invalid_decimal,
+                [&] { b.table("t").column_dec("d", "1.234").at_now(); });
+    b.table("t").column_dec64("x", 5, 2).at_now();
+    b.table("t").column_dec64("x", 7, 0).at_now();  // 7.00
+    expect_code(ErrorCode::invalid_decimal,
+                [&] { b.table("t").column_dec64("x", INT64_MAX / 10 + 1, 1).at_now(); });
+    b.table("t").column_i64("y", 1);
+    MessageEncoder enc;
+    SymbolDictionary dict;
+    EncodedFrames out;
+    auto st = questdb::ingress::encode_buffer(enc, b, dict, {}, out);
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.failure().code, ErrorCode::invalid_api_call);
+    b.at_now();
+    const auto msg = round_trip(b);
+    const auto& t = msg.tables[0];
+    EXPECT_EQ(t.column("d")->scale, 2);
+    EXPECT_EQ(static_cast<std::uint8_t>(t.column("d")->bytes[1][0]), 200);
+    EXPECT_EQ(t.column("x")->ints[3], 700);
+}
+
+TEST(Buffer, StridedArrayIsCopiedInRowMajorOrder) {
+    // A 2x3 view of a transposed 3x2 matrix: strides {1, 2}.
+    const std::vector<double> data = {1, 2, 3, 4, 5, 6};
+    const std::size_t shape[] = {2, 3};
+    const std::ptrdiff_t strides[] = {1, 2};
+    Buffer b;
+    b.table("t").column_arr("a", data, shape, strides).at_now();
+    const std::size_t empty_shape[] = {0, 5};
+    b.table("t").column_arr("a", std::span<const double>(), empty_shape).at_now();
+    const auto msg = round_trip(b);
+    const auto* a = msg.tables[0].column("a");
+    EXPECT_EQ(a->arrays[0].doubles, (std::vector<double>{1, 3, 5, 2, 4, 6}));
+    EXPECT_EQ(a->arrays[1].shape, (std::vector<std::int32_t>{0, 5}));
+    EXPECT_FALSE(a->is_null(1));
+}
+
+TEST(Buffer, ClearKeepsWorkingAndSplitsLargeBuffers) {
+    Buffer b;
+    for (int round = 0; round < 3; ++round) {
+        b.clear();
+        EXPECT_TRUE(b.is_empty());
+        for (int i = 0; i < 3000; ++i) {
+            b.table(i % 2 ? "odd" : "even")
+                .symbol("s", "v" + std::to_string(i % 7))
+                .column_i64("i", i)
+                .column_str("text", std::string(static_cast<std::size_t>(i % 13), 'q'))
+                .at(TimestampNanos(kBase + i));
+        }
+        SymbolDictionary dict;
+        EncodeOptions opt;
+        opt.max_frame_size = 2048;
+        auto frames = encode(b, dict, opt);
+        ASSERT_GT(frames.count(), 10u);
+        IngressDecoderState state;
+        std::size_t rows = 0;
+        for (std::size_t f = 0; f < frames.count(); ++f) {
+            auto msg = decode_ingress_message(frames.frame(f), state);
+            ASSERT_TRUE(msg.ok()) << msg.failure().message;
+            for (const auto& t : msg.value().tables) {
+                for (std::size_t r = 0; r < t.row_count; ++r) {
+                    const auto i = t.column("i")->ints[r];
+                    EXPECT_EQ(t.name, i % 2 ? "odd" : "even");
+                    EXPECT_EQ(t.column("s")->bytes[r], "v" + std::to_string(i % 7));
+                    EXPECT_EQ(t.column("text")->bytes[r].size(), static_cast<std::size_t>(i % 13));
+                    ++rows;
+                }
+            }
+        }
+        EXPECT_EQ(rows, 3000u);
+    }
+}
+
+}  // namespace
