@@ -1,6 +1,7 @@
 # ILP senders: the line writer (v1-v3), HTTP and TCP transports, ECDSA auth, TLS glue.
 target_sources(questdb_client PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/buffer_bridge.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/conf_adapter.cpp
     ${CMAKE_CURRENT_LIST_DIR}/connection.cpp
     ${CMAKE_CURRENT_LIST_DIR}/decimal.cpp
     ${CMAKE_CURRENT_LIST_DIR}/ecdsa_auth.cpp
