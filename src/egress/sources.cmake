@@ -8,4 +8,8 @@ target_sources(questdb_client PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/gorilla_bridge.cpp
     ${CMAKE_CURRENT_LIST_DIR}/batch_decoder.cpp
     ${CMAKE_CURRENT_LIST_DIR}/column_view.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/server_writer.cpp)
+    ${CMAKE_CURRENT_LIST_DIR}/server_writer.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/protocol.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/failover.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/reader_core.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/reader.cpp)
