@@ -13,3 +13,4 @@
 #include "questdb/ingress/chunk.hpp"
 #include "questdb/ingress/timestamp.hpp"
 #include "questdb/ingress/buffer.hpp"
+#include "questdb/ingress/sender.hpp"

@@ -8,6 +8,7 @@ target_sources(questdb_client PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/http_transport.cpp
     ${CMAKE_CURRENT_LIST_DIR}/ilp_sender.cpp
     ${CMAKE_CURRENT_LIST_DIR}/line_buffer.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/sender.cpp
     ${CMAKE_CURRENT_LIST_DIR}/tcp_transport.cpp
     ${CMAKE_CURRENT_LIST_DIR}/text_rules.cpp
     ${CMAKE_CURRENT_LIST_DIR}/tls_setup.cpp)

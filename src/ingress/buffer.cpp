@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "ilp/buffer_bridge.hpp"
 #include "ingress/buffer_impl.hpp"
 
 namespace questdb::ingress {
@@ -28,120 +29,260 @@ Buffer& fixed(Buffer& self, Buffer::Impl& impl, std::string_view name, TypeCode 
 
 Buffer::Buffer() : Buffer(BufferOptions{}) {}
 Buffer::Buffer(const BufferOptions& options) : impl_(std::make_unique<Impl>(options)) {}
+
+Buffer Buffer::ilp(ProtocolVersion version, const BufferOptions& options) {
+    Buffer buffer(options);
+    buffer.impl_->mode = Impl::Mode::ilp;
+    buffer.impl_->ilp = std::make_unique<ilp::LineBuffer>(version, options.max_name_len);
+    return buffer;
+}
+std::optional<ProtocolVersion> Buffer::ilp_protocol_version() const noexcept {
+    if (impl_->ilp) {
+        return impl_->ilp->protocol_version();
+    }
+    return std::nullopt;
+}
+std::string_view Buffer::ilp_text() const noexcept {
+    return impl_->ilp ? impl_->ilp->view() : std::string_view();
+}
 Buffer::~Buffer() = default;
 Buffer::Buffer(Buffer&&) noexcept = default;
 Buffer& Buffer::operator=(Buffer&&) noexcept = default;
 
 Buffer& Buffer::table(std::string_view name) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::table(*lines, name);
+        return *this;
+    }
     return checked(*this, *impl_, impl_->qwp.table(name));
 }
 Buffer& Buffer::symbol(std::string_view name, std::string_view value) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::symbol(*lines, name, value);
+        return *this;
+    }
     return checked(*this, *impl_, impl_->qwp.symbol(name, value));
 }
 Buffer& Buffer::column_bool(std::string_view name, bool value) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::column_bool(*lines, name, value);
+        return *this;
+    }
     return checked(*this, *impl_, impl_->qwp.boolean(name, value));
 }
 Buffer& Buffer::column_i8(std::string_view name, std::int8_t v) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::column_int(*lines, name, v);
+        return *this;
+    }
     return fixed(*this, *impl_, name, TypeCode::byte, v);
 }
 Buffer& Buffer::column_i16(std::string_view name, std::int16_t v) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::column_int(*lines, name, v);
+        return *this;
+    }
     return fixed(*this, *impl_, name, TypeCode::short_, v);
 }
 Buffer& Buffer::column_i32(std::string_view name, std::int32_t v) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::column_int(*lines, name, v);
+        return *this;
+    }
     return fixed(*this, *impl_, name, TypeCode::int_, v);
 }
 Buffer& Buffer::column_i64(std::string_view name, std::int64_t v) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::column_int(*lines, name, v);
+        return *this;
+    }
     return fixed(*this, *impl_, name, TypeCode::long_, v);
 }
 Buffer& Buffer::column_f32(std::string_view name, float v) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::column_f64(*lines, name, v);
+        return *this;
+    }
     return fixed(*this, *impl_, name, TypeCode::float_, v);
 }
 Buffer& Buffer::column_f64(std::string_view name, double v) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::column_f64(*lines, name, v);
+        return *this;
+    }
     return fixed(*this, *impl_, name, TypeCode::double_, v);
 }
 Buffer& Buffer::column_str(std::string_view name, std::string_view value) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::column_str(*lines, name, value);
+        return *this;
+    }
     return checked(
         *this, *impl_,
         impl_->qwp.bytes(name, TypeCode::varchar,
                          {reinterpret_cast<const std::uint8_t*>(value.data()), value.size()}));
 }
 Buffer& Buffer::column_char(std::string_view name, char16_t v) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::unsupported(*lines, name, "CHAR");
+        return *this;
+    }
     return fixed(*this, *impl_, name, TypeCode::char_, v);
 }
 Buffer& Buffer::column_uuid(std::string_view name, std::uint64_t lo, std::uint64_t hi) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::unsupported(*lines, name, "UUID");
+        return *this;
+    }
     const std::array<std::uint64_t, 2> v = {lo, hi};
     return fixed(*this, *impl_, name, TypeCode::uuid, v);
 }
 Buffer& Buffer::column_long256(std::string_view name, const std::array<std::uint64_t, 4>& limbs) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::unsupported(*lines, name, "LONG256");
+        return *this;
+    }
     return fixed(*this, *impl_, name, TypeCode::long256, limbs);
 }
 Buffer& Buffer::column_ipv4(std::string_view name, std::uint32_t address) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::unsupported(*lines, name, "IPv4");
+        return *this;
+    }
     return fixed(*this, *impl_, name, TypeCode::ipv4, address);
 }
 Buffer& Buffer::column_date(std::string_view name, std::int64_t millis) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::unsupported(*lines, name, "DATE");
+        return *this;
+    }
     return fixed(*this, *impl_, name, TypeCode::date, millis);
 }
 Buffer& Buffer::column_binary(std::string_view name, std::span<const std::uint8_t> bytes) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::unsupported(*lines, name, "BINARY");
+        return *this;
+    }
     return checked(*this, *impl_, impl_->qwp.bytes(name, TypeCode::binary, bytes));
 }
 Buffer& Buffer::column_geohash(std::string_view name, std::uint64_t bits, std::uint8_t precision) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::unsupported(*lines, name, "GEOHASH");
+        return *this;
+    }
     return checked(*this, *impl_, impl_->qwp.geohash(name, bits, precision));
 }
 Buffer& Buffer::column_dec(std::string_view name, std::string_view text) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::column_dec(*lines, name, text);
+        return *this;
+    }
     return checked(*this, *impl_, impl_->qwp.decimal_text(name, text));
 }
 Buffer& Buffer::column_dec64(std::string_view name, std::int64_t unscaled, std::uint8_t scale) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::column_dec64(*lines, name, unscaled, scale);
+        return *this;
+    }
     std::uint64_t limbs[1] = {static_cast<std::uint64_t>(unscaled)};
     return checked(*this, *impl_, impl_->qwp.decimal(name, TypeCode::decimal64, limbs, scale));
 }
 Buffer& Buffer::column_dec128(std::string_view name, std::uint64_t lo, std::int64_t hi,
                               std::uint8_t scale) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::column_dec128(*lines, name, lo, hi, scale);
+        return *this;
+    }
     std::uint64_t limbs[2] = {lo, static_cast<std::uint64_t>(hi)};
     return checked(*this, *impl_, impl_->qwp.decimal(name, TypeCode::decimal128, limbs, scale));
 }
 Buffer& Buffer::column_arr(std::string_view name, std::span<const double> data,
                            std::span<const std::size_t> shape,
                            std::span<const std::ptrdiff_t> strides) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::column_arr_f64(*lines, name, data, shape, strides);
+        return *this;
+    }
     return checked(*this, *impl_, impl_->qwp.array(name, data, shape, strides));
 }
 Buffer& Buffer::column_arr(std::string_view name, std::span<const std::int64_t> data,
                            std::span<const std::size_t> shape,
                            std::span<const std::ptrdiff_t> strides) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::unsupported(*lines, name, "LONG array");
+        return *this;
+    }
     return checked(*this, *impl_, impl_->qwp.array(name, data, shape, strides));
 }
 Buffer& Buffer::column_ts(std::string_view name, TimestampMicros value) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::column_ts_micros(*lines, name, value.as_i64());
+        return *this;
+    }
     return fixed(*this, *impl_, name, TypeCode::timestamp, value.as_i64());
 }
 Buffer& Buffer::column_ts(std::string_view name, TimestampNanos value) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::column_ts_nanos(*lines, name, value.as_i64());
+        return *this;
+    }
     return fixed(*this, *impl_, name, TypeCode::timestamp_nanos, value.as_i64());
 }
 
 void Buffer::at(TimestampMicros timestamp) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::at_micros(*lines, timestamp.as_i64());
+        return;
+    }
     checked(*this, *impl_, impl_->qwp.at(TypeCode::timestamp, timestamp.as_i64()));
 }
 void Buffer::at(TimestampNanos timestamp) {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::at_nanos(*lines, timestamp.as_i64());
+        return;
+    }
     checked(*this, *impl_, impl_->qwp.at(TypeCode::timestamp_nanos, timestamp.as_i64()));
 }
 void Buffer::at_now() {
+    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::at_now(*lines);
+        return;
+    }
     checked(*this, *impl_, impl_->qwp.at_now());
 }
 
 std::size_t Buffer::len() const noexcept {
+    if (impl_->ilp) {
+        return impl_->ilp->size();
+    }
     return impl_->qwp.len();
 }
 std::size_t Buffer::row_count() const noexcept {
+    if (impl_->ilp) {
+        return impl_->ilp->row_count();
+    }
     return impl_->qwp.row_count();
 }
 bool Buffer::is_empty() const noexcept {
+    if (impl_->ilp) {
+        return impl_->ilp->empty();
+    }
     return impl_->qwp.row_count() == 0 && !impl_->qwp.in_row();
 }
 bool Buffer::transactional() const noexcept {
+    if (impl_->ilp) {
+        return impl_->ilp->transactional();
+    }
     return impl_->qwp.transactional();
 }
 std::size_t Buffer::max_name_len() const noexcept {
     return impl_->options.max_name_len;
 }
 void Buffer::clear() noexcept {
+    if (impl_->ilp) {
+        impl_->ilp->clear();
+        return;
+    }
     impl_->qwp.clear();
 }
 

@@ -10,6 +10,7 @@
 #include "ilp/decimal.hpp"
 #include "ilp/line_buffer.hpp"
 #include "interop_cases.hpp"
+#include "questdb/ingress/buffer.hpp"
 
 namespace {
 
@@ -118,6 +119,88 @@ TEST(IlpInterop, AllCasesOfTheSharedSuite) {
         std::string why;
         for (int v = c.minimum_version; v <= 3 && why.empty(); ++v) {
             why = check_case(c, static_cast<ProtocolVersion>(v));
+            if (!why.empty()) {
+                why = "[v" + std::to_string(v) + "] " + why;
+            }
+        }
+        if (why.empty()) {
+            ++passed;
+        } else {
+            ++failed;
+            std::cout << "FAILED case \"" << printable(c.name) << "\": " << why << "\n";
+        }
+    }
+    std::cout << passed << " passed, " << failed << " failed" << std::endl;
+    EXPECT_EQ(failed, 0);
+}
+
+/// The same case through the public Buffer in ILP mode (errors are questdb::Error).
+std::string check_public_case(const Case& c, ProtocolVersion version) {
+    using questdb::ingress::Buffer;
+    const std::string prior = "prior_row ok=1i\n";
+    Buffer buf = Buffer::ilp(version);
+    buf.table("prior_row").column_i64("ok", 1).at_now();
+    std::string error;
+    try {
+        buf.table(c.table);
+        for (const auto& [name, value] : c.symbols) {
+            buf.symbol(name, value);
+        }
+        for (const auto& col : c.columns) {
+            if (col.type == "STRING") {
+                buf.column_str(col.name, col.value.as_string());
+            } else if (col.type == "LONG") {
+                buf.column_i64(col.name, col.value.to_number<std::int64_t>());
+            } else if (col.type == "DOUBLE") {
+                buf.column_f64(col.name, col.value.to_number<double>());
+            } else if (col.type == "BOOLEAN") {
+                buf.column_bool(col.name, col.value.as_bool());
+            } else if (col.type == "DECIMAL") {
+                buf.column_dec(col.name, col.value.as_string());
+            }
+        }
+        buf.at_now();
+    } catch (const questdb::Error& e) {
+        error = e.what();
+        if (error.empty()) {
+            return "refused without a message";
+        }
+    }
+    const std::string got(buf.ilp_text().substr(prior.size()));
+    if (c.success) {
+        if (!error.empty()) {
+            return "unexpected error: " + error;
+        }
+        if (version != ProtocolVersion::v1 && c.binary) {
+            return got == *c.binary ? std::string() : "binary mismatch: got " + printable(got);
+        }
+        for (const auto& line : c.text_lines) {
+            if (got == line) {
+                return {};
+            }
+        }
+        return "text mismatch: got " + printable(got);
+    }
+    if (error.empty()) {
+        return "accepted a row that must be refused";
+    }
+    if (buf.ilp_text() != prior || buf.row_count() != 1) {
+        return "buffer not rewound to the last complete row";
+    }
+    buf.table("next_row").column_i64("ok", 2).at_now();
+    return buf.ilp_text() == prior + "next_row ok=2i\n" ? std::string()
+                                                        : "buffer unusable after the error";
+}
+
+TEST(IlpInterop, AllCasesThroughThePublicBufferInIlpMode) {
+    const auto cases = questdb::test::ilp_interop::load_cases();
+    ASSERT_EQ(cases.size(), 109u);
+    int passed = 0;
+    int failed = 0;
+    for (const auto& c : cases) {
+        std::string why;
+        for (int v = c.minimum_version; v <= 3 && why.empty(); ++v) {
+            why = check_public_case(c, static_cast<ProtocolVersion>(v));
             if (!why.empty()) {
                 why = "[v" + std::to_string(v) + "] " + why;
             }

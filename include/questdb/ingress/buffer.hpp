@@ -17,6 +17,7 @@
 
 #include "questdb/error.hpp"
 #include "questdb/export.hpp"
+#include "questdb/ingress/protocol_version.hpp"
 #include "questdb/ingress/timestamp.hpp"
 
 namespace questdb::ingress {
@@ -63,6 +64,19 @@ class QUESTDB_API Buffer {
     Buffer& operator=(Buffer&&) noexcept;
     Buffer(const Buffer&) = delete;
     Buffer& operator=(const Buffer&) = delete;
+
+    /// An empty buffer in ILP mode: rows are written as InfluxDB Line Protocol of `version`
+    /// for the http/https/tcp/tcps senders (`Sender::new_buffer()` returns one wired for
+    /// auto-flush). Same setters and errors, except: BYTE/SHORT/INT travel as ILP integers,
+    /// FLOAT as double; CHAR, UUID, LONG256, IPv4, DATE, BINARY, GEOHASH and LONG arrays
+    /// are refused (invalid_api_call); arrays need v2+ and decimals v3
+    /// (protocol_version_error); max_buf_size is checked at flush.
+    [[nodiscard]] static Buffer ilp(ProtocolVersion version, const BufferOptions& options = {});
+    /// The ILP version of an ILP-mode buffer; nullopt for a QWP buffer.
+    [[nodiscard]] std::optional<ProtocolVersion> ilp_protocol_version() const noexcept;
+    /// The ILP text of the complete rows (what a flush sends); empty for a QWP buffer. The
+    /// view is valid until the buffer is next modified.
+    [[nodiscard]] std::string_view ilp_text() const noexcept;
 
     /// Starts a row for `name` (QuestDB table-name rules, at most max_name_len bytes).
     Buffer& table(std::string_view name);
