@@ -141,6 +141,9 @@ Result<std::int64_t> FrameQueue::append_frames(
     if (frames.empty()) {
         return fail(ErrorCode::invalid_api_call, "store-and-forward: nothing to append");
     }
+    if (auto st = check_healthy(); !st) {
+        return std::move(st).failure();
+    }
     for (const auto& frame : frames) {
         if (frame.empty()) {
             return fail(ErrorCode::invalid_api_call,
@@ -392,21 +395,16 @@ std::size_t FrameQueue::segment_count() const {
     return segments_.size();
 }
 
-void FrameQueue::adopt_recovered(std::deque<SegmentPtr> segments, std::int64_t acked_fsn) {
+void FrameQueue::adopt_recovered(std::deque<SegmentPtr> segments, std::int64_t next_fsn,
+                                 std::int64_t acked_fsn) {
     std::lock_guard lock(mutex_);
     segments_ = std::move(segments);
     used_bytes_ = 0;
-    std::int64_t published = kNoFsn;
     for (const auto& seg : segments_) {
         used_bytes_ += seg->end();
-        if (seg->frame_count() > 0) {
-            published = seg->last_fsn();
-        } else {
-            published = std::max(published, static_cast<std::int64_t>(seg->base_fsn()) - 1);
-        }
     }
-    published_.store(published);
-    acked_.store(std::min(acked_fsn, published));
+    published_.store(next_fsn - 1);
+    acked_.store(std::min(acked_fsn, next_fsn - 1));
 }
 
 std::vector<FrameQueue::SegmentPtr> FrameQueue::segments_snapshot() const {

@@ -173,8 +173,12 @@ class FrameQueue {
                                            std::uint64_t new_head_base) = 0;
     virtual detail::Status persist_ack(std::int64_t fsn) = 0;
 
-    /// Installs recovered state (disk mode) before the queue is shared.
-    void adopt_recovered(std::deque<SegmentPtr> segments, std::int64_t acked_fsn);
+    /// Installs recovered state (disk mode) before the queue is shared: the live segments,
+    /// the FSN the next append gets, and the acknowledged FSN.
+    void adopt_recovered(std::deque<SegmentPtr> segments, std::int64_t next_fsn,
+                         std::int64_t acked_fsn);
+    /// Checked before every append; a failure (e.g. a latched fsync error) fails the append.
+    [[nodiscard]] virtual detail::Status check_healthy() const { return {}; }
 
     /// Marks the queue closed and wakes everyone; returns whether it was open.
     bool mark_closed();

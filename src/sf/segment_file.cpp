@@ -41,7 +41,14 @@ Status header_failure(const std::string& what) {
     return fail(ErrorCode::store_error, "store-and-forward segment " + what);
 }
 
-Result<SegmentHeader> decode_header(const std::uint8_t* h, const std::string& name) {
+}  // namespace
+
+Result<SegmentHeader> decode_segment_header(std::span<const std::uint8_t> bytes,
+                                            const std::string& name) {
+    if (bytes.size() < kSegmentHeaderSize) {
+        return header_failure(name + " is shorter than its 24-byte header").failure();
+    }
+    const std::uint8_t* h = bytes.data();
     if (load_le<std::uint32_t>(h) != kSegmentMagic) {
         return header_failure(name + " has no SF01 magic").failure();
     }
@@ -61,6 +68,8 @@ Result<SegmentHeader> decode_header(const std::uint8_t* h, const std::string& na
     return SegmentHeader{static_cast<std::uint64_t>(base), load_le<std::uint64_t>(h + 16), h[5]};
 }
 
+namespace {
+
 Result<SegmentScan> scan(std::uint64_t size, const ReadFn& read, const std::string& name,
                          const FrameVisitor& visit, const std::uint8_t* whole) {
     if (size < kSegmentHeaderSize) {
@@ -70,7 +79,7 @@ Result<SegmentScan> scan(std::uint64_t size, const ReadFn& read, const std::stri
     if (auto st = read(head, sizeof head, 0); !st) {
         return std::move(st).failure();
     }
-    auto header = decode_header(head, name);
+    auto header = decode_segment_header(head, name);
     if (!header) {
         return std::move(header).failure();
     }

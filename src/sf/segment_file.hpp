@@ -44,6 +44,11 @@ void encode_segment_header(const SegmentHeader& header, std::uint8_t (&out)[24])
 /// The 8 frame-header bytes ([crc32c][len]) of `payload`.
 void encode_frame_header(std::span<const std::uint8_t> payload, std::uint8_t (&out)[8]) noexcept;
 
+/// Validates and decodes the 24 header bytes (magic, version, known flags, zero reserved,
+/// non-negative base FSN); a store_error names what is wrong.
+[[nodiscard]] detail::Result<SegmentHeader> decode_segment_header(
+    std::span<const std::uint8_t> bytes, const std::string& name);
+
 /// What a scan of a segment found.
 struct SegmentScan {
     SegmentHeader header;

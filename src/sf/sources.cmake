@@ -7,4 +7,5 @@ target_sources(questdb_client PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/segment_file.cpp
     ${CMAKE_CURRENT_LIST_DIR}/record_file.cpp
     ${CMAKE_CURRENT_LIST_DIR}/symbol_dict_file.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/slot.cpp)
+    ${CMAKE_CURRENT_LIST_DIR}/slot.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/disk_queue.cpp)

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "queue_test_support.hpp"
+#include "sf/disk_queue.hpp"
 #include "sf/frame_queue.hpp"
 
 namespace questdb::sf {
@@ -72,6 +73,22 @@ TEST(QueueStress, MemoryQueueProducerConsumerKeepsOrderUnderBackpressure) {
     ASSERT_TRUE(q.ok());
     run_producer_consumer(*q.value(), 20000, 600);
     EXPECT_GT(q.value()->backpressure_stalls(), 0u);
+}
+
+TEST(QueueStress, DiskQueueProducerConsumerKeepsOrderUnderBackpressure) {
+    test::TempDir dir;
+    DiskQueueOptions options;
+    options.sf_dir = dir.path();
+    options.limits = QueueLimits{16 << 10, 4 << 10};
+    auto q = DiskQueue::open(options);
+    ASSERT_TRUE(q.ok()) << q.failure().message;
+    run_producer_consumer(*q.value(), 20000, 600);
+    EXPECT_GT(q.value()->backpressure_stalls(), 0u);
+    ASSERT_TRUE(q.value()->close().ok());
+    // Everything was acknowledged: the slot is left empty.
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "default")) {
+        EXPECT_FALSE(entry.path().extension() == ".sfa") << entry.path();
+    }
 }
 
 TEST(QueueStress, WaitForAckSeesEveryFrameAcknowledged) {

@@ -1,11 +1,11 @@
-// Frame-queue semantics on the memory storage (the disk storage runs the same checks in
-// disk_queue_test.cpp).
+// Frame-queue semantics, run against both storages: memory and disk behave the same.
 
 #include <gtest/gtest.h>
 
 #include <thread>
 
 #include "queue_test_support.hpp"
+#include "sf/disk_queue.hpp"
 #include "sf/frame_queue.hpp"
 #include "support/wait_for.hpp"
 
@@ -16,14 +16,33 @@ using test::frame_number;
 using test::in_ms;
 using test::numbered_frame;
 
-std::unique_ptr<MemoryQueue> make_queue(std::uint64_t total = 1 << 20,
-                                        std::uint64_t segment = 64 << 10) {
-    auto q = MemoryQueue::open({QueueLimits{total, segment}});
-    EXPECT_TRUE(q.ok());
-    return std::move(q).value();
-}
+enum class Storage { memory, disk };
 
-TEST(MemoryQueue, AppendAssignsConsecutiveFsnsFromZero) {
+class QueueSemantics : public ::testing::TestWithParam<Storage> {
+  protected:
+    std::unique_ptr<FrameQueue> make_queue(std::uint64_t total = 1 << 20,
+                                           std::uint64_t segment = 64 << 10) {
+        const QueueLimits limits{total, segment};
+        if (GetParam() == Storage::memory) {
+            auto q = MemoryQueue::open({limits});
+            EXPECT_TRUE(q.ok());
+            return std::move(q).value();
+        }
+        DiskQueueOptions options;
+        options.sf_dir = dir_.path() / "sf";
+        options.sender_id = "slot-" + std::to_string(++slots_);
+        options.limits = limits;
+        auto q = DiskQueue::open(options);
+        EXPECT_TRUE(q.ok()) << q.failure().message;
+        return std::move(q).value();
+    }
+
+  private:
+    test::TempDir dir_;
+    int slots_ = 0;
+};
+
+TEST_P(QueueSemantics, AppendAssignsConsecutiveFsnsFromZero) {
     auto q = make_queue();
     EXPECT_EQ(q->published_fsn(), kNoFsn);
     EXPECT_EQ(q->acked_fsn(), kNoFsn);
@@ -35,7 +54,7 @@ TEST(MemoryQueue, AppendAssignsConsecutiveFsnsFromZero) {
     EXPECT_EQ(q->published_fsn(), 9);
 }
 
-TEST(MemoryQueue, CursorReturnsFramesInOrderAcrossSegments) {
+TEST_P(QueueSemantics, CursorReturnsFramesInOrderAcrossSegments) {
     auto q = make_queue(1 << 20, 1024);  // ~10 frames per block
     for (std::uint64_t i = 0; i < 100; ++i) {
         ASSERT_TRUE(q->append(numbered_frame(i, 90), in_ms(1000)).ok());
@@ -51,7 +70,7 @@ TEST(MemoryQueue, CursorReturnsFramesInOrderAcrossSegments) {
     }
 }
 
-TEST(MemoryQueue, AckTrimsWholeSegmentsAndCursorStartsAfterTheWatermark) {
+TEST_P(QueueSemantics, AckTrimsWholeSegmentsAndCursorStartsAfterTheWatermark) {
     auto q = make_queue(1 << 20, 1024);
     for (std::uint64_t i = 0; i < 100; ++i) {
         ASSERT_TRUE(q->append(numbered_frame(i, 90), in_ms(1000)).ok());
@@ -70,7 +89,7 @@ TEST(MemoryQueue, AckTrimsWholeSegmentsAndCursorStartsAfterTheWatermark) {
     EXPECT_EQ(frame_number(frames.back()), 99u);
 }
 
-TEST(MemoryQueue, AckIsIdempotentAndRejectsUnpublishedFsns) {
+TEST_P(QueueSemantics, AckIsIdempotentAndRejectsUnpublishedFsns) {
     auto q = make_queue();
     ASSERT_TRUE(q->append(numbered_frame(0), in_ms(1000)).ok());
     ASSERT_TRUE(q->ack(0).ok());
@@ -82,7 +101,7 @@ TEST(MemoryQueue, AckIsIdempotentAndRejectsUnpublishedFsns) {
     EXPECT_EQ(q->acked_fsn(), 0);
 }
 
-TEST(MemoryQueue, CursorSkipsFramesAckedWhileBehindAndRewindReplays) {
+TEST_P(QueueSemantics, CursorSkipsFramesAckedWhileBehindAndRewindReplays) {
     auto q = make_queue(1 << 20, 1024);
     for (std::uint64_t i = 0; i < 30; ++i) {
         ASSERT_TRUE(q->append(numbered_frame(i, 90), in_ms(1000)).ok());
@@ -104,7 +123,7 @@ TEST(MemoryQueue, CursorSkipsFramesAckedWhileBehindAndRewindReplays) {
     EXPECT_EQ(view.fsn, 20);
 }
 
-TEST(MemoryQueue, CursorSeesFramesAppendedAfterItCaughtUp) {
+TEST_P(QueueSemantics, CursorSeesFramesAppendedAfterItCaughtUp) {
     auto q = make_queue();
     auto cursor = q->cursor();
     FrameView view;
@@ -115,7 +134,7 @@ TEST(MemoryQueue, CursorSeesFramesAppendedAfterItCaughtUp) {
     EXPECT_FALSE(cursor.next(view));
 }
 
-TEST(MemoryQueue, FrameLargerThanASegmentIsRejectedUpFront) {
+TEST_P(QueueSemantics, FrameLargerThanASegmentIsRejectedUpFront) {
     auto q = make_queue(1 << 20, 1024);
     auto r = q->append(std::vector<std::uint8_t>(1024, 1), in_ms(1000));
     ASSERT_FALSE(r.ok());
@@ -127,7 +146,7 @@ TEST(MemoryQueue, FrameLargerThanASegmentIsRejectedUpFront) {
     EXPECT_EQ(q->published_fsn(), kNoFsn);
 }
 
-TEST(MemoryQueue, BackpressureBlocksThenTimesOutThenSucceedsAfterAck) {
+TEST_P(QueueSemantics, BackpressureBlocksThenTimesOutThenSucceedsAfterAck) {
     // Cap 1 KiB: 24-byte header + 9 frames of 8 + 100 bytes = 996 bytes.
     auto q = make_queue(1024, 1024);
     for (std::uint64_t i = 0; i < 9; ++i) {
@@ -154,7 +173,7 @@ TEST(MemoryQueue, BackpressureBlocksThenTimesOutThenSucceedsAfterAck) {
     EXPECT_EQ(frame_number(rest[0]), 9u);
 }
 
-TEST(MemoryQueue, BlockedAppendResumesWhenAnotherThreadAcks) {
+TEST_P(QueueSemantics, BlockedAppendResumesWhenAnotherThreadAcks) {
     auto q = make_queue(2048, 1024);
     std::uint64_t n = 0;
     while (q->append(numbered_frame(n, 100), in_ms(0)).ok()) {
@@ -174,14 +193,14 @@ TEST(MemoryQueue, BlockedAppendResumesWhenAnotherThreadAcks) {
     EXPECT_EQ(q->published_fsn(), static_cast<std::int64_t>(n));
 }
 
-TEST(MemoryQueue, FrameThatCanNeverFitTheCapFailsImmediately) {
+TEST_P(QueueSemantics, FrameThatCanNeverFitTheCapFailsImmediately) {
     auto q = make_queue(200, 4096);
     auto r = q->append(std::vector<std::uint8_t>(190, 1), in_ms(10000));
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.failure().code, ErrorCode::limit_exceeded);
 }
 
-TEST(MemoryQueue, AppendGroupStoresAllOrNothing) {
+TEST_P(QueueSemantics, AppendGroupStoresAllOrNothing) {
     auto q = make_queue(1024, 512);
     std::vector<std::vector<std::uint8_t>> frames;
     for (std::uint64_t i = 0; i < 6; ++i) {
@@ -203,7 +222,7 @@ TEST(MemoryQueue, AppendGroupStoresAllOrNothing) {
     }
 }
 
-TEST(MemoryQueue, WaitForAckReachesTimesOutAndIsInterruptible) {
+TEST_P(QueueSemantics, WaitForAckReachesTimesOutAndIsInterruptible) {
     auto q = make_queue();
     for (std::uint64_t i = 0; i < 3; ++i) {
         ASSERT_TRUE(q->append(numbered_frame(i), in_ms(1000)).ok());
@@ -228,7 +247,7 @@ TEST(MemoryQueue, WaitForAckReachesTimesOutAndIsInterruptible) {
     interrupter.join();
 }
 
-TEST(MemoryQueue, CloseFailsAppendsAndReleasesWaiters) {
+TEST_P(QueueSemantics, CloseFailsAppendsAndReleasesWaiters) {
     auto q = make_queue();
     ASSERT_TRUE(q->append(numbered_frame(0), in_ms(1000)).ok());
     std::thread closer([&] { EXPECT_TRUE(q->close().ok()); });  // before or during the wait
@@ -240,7 +259,7 @@ TEST(MemoryQueue, CloseFailsAppendsAndReleasesWaiters) {
     EXPECT_FALSE(q->wait_for_frames(0, in_ms(1000)));
 }
 
-TEST(MemoryQueue, WaitForFramesWakesOnAppendAndPublishListenerFires) {
+TEST_P(QueueSemantics, WaitForFramesWakesOnAppendAndPublishListenerFires) {
     auto q = make_queue();
     std::atomic<int> notified{0};
     q->set_publish_listener([&] { ++notified; });
@@ -267,6 +286,11 @@ TEST(QueueLimits, TooSmallSizesAreConfigErrors) {
     EXPECT_EQ(r.failure().code, ErrorCode::config_error);
     EXPECT_NE(r.failure().message.find("sf_max_segment_bytes"), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Storages, QueueSemantics,
+                         ::testing::Values(Storage::memory, Storage::disk), [](const auto& info) {
+                             return info.param == Storage::memory ? "memory" : "disk";
+                         });
 
 }  // namespace
 }  // namespace questdb::sf
