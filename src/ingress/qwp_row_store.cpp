@@ -231,6 +231,8 @@ void QwpRowStore::recycle(Column&& c) {
     c.size = 0;
     c.had_null = false;
     c.scale_set = false;
+    c.scale = 0;
+    c.geohash_bits = 0;
     spare_columns_.push_back(std::move(c));
 }
 

@@ -620,16 +620,24 @@ class IngressDecoder {
                 return bad("array with more than 32 dimensions (" + where() + ")");
             auto& a = c.arrays[row];
             a.shape.resize(dims);
-            std::uint64_t elements = 1;
+            bool zero = false;
             for (auto& d : a.shape) {
                 if (!r_.le(d))
                     return truncated("array dimension");
                 if (d < 0)
                     return bad("negative array dimension (" + where() + ")");
-                elements *= static_cast<std::uint64_t>(d);
-                if (elements > r_.remaining() / 8 + 1) {
+                zero |= d == 0;
+            }
+            // The element count must fit the bytes left; saturate instead of overflowing.
+            const std::uint64_t cap = r_.remaining() / 8;
+            std::uint64_t elements = zero ? 0 : 1;
+            for (const auto d : a.shape) {
+                if (elements == 0)
+                    break;
+                if (elements > cap / static_cast<std::uint64_t>(d)) {
                     return bad("array larger than the frame (" + where() + ")");
                 }
+                elements *= static_cast<std::uint64_t>(d);
             }
             std::span<const std::uint8_t> raw;
             if (elements * 8 > r_.remaining() || !r_.bytes(elements * 8, raw)) {

@@ -303,6 +303,22 @@ TEST(Decoder, ArraysNullEmptyAndShapesAreDistinctD15) {
     EXPECT_EQ(c.arrays[1].shape, (std::vector<std::int32_t>{0}));
     EXPECT_EQ(c.arrays[2].shape, (std::vector<std::int32_t>{2, 0}));
     EXPECT_EQ(c.arrays[3].doubles, (std::vector<double>{1, 2, 3, 4}));
+    // A zero dimension after a large one, at the very end of the frame: empty, not too big.
+    auto trailing_empty = FrameBuilder(0)
+                              .str("t")
+                              .varint(1)
+                              .varint(1)
+                              .column("a", TypeCode::long_array)
+                              .u8(0)
+                              .u8(2)
+                              .le<std::int32_t>(1000)
+                              .le<std::int32_t>(0)
+                              .finish();
+    IngressDecoderState s2;
+    auto empty = decode_ingress_message(trailing_empty, s2);
+    ASSERT_TRUE(empty.ok()) << empty.failure().message;
+    EXPECT_EQ(empty.value().tables[0].columns[0].arrays[0].shape,
+              (std::vector<std::int32_t>{1000, 0}));
     auto zero_dims = FrameBuilder(0)
                          .str("t")
                          .varint(1)
