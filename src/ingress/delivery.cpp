@@ -80,8 +80,8 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
     // ---- state shared with producer threads ---------------------------------------------
     mutable std::mutex mutex;
     std::condition_variable progress_cv;
-    std::optional<detail::Failure> terminal_failure;
-    std::optional<detail::Failure> last_connect_failure;
+    std::optional<::questdb::detail::Failure> terminal_failure;
+    std::optional<::questdb::detail::Failure> last_connect_failure;
     std::deque<RejectionEvent> events;
     std::uint64_t walks_failed = 0;
     std::atomic<std::int64_t> ok_fsn{-1};
@@ -232,7 +232,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         }
         if (bytes.size() > max_frame.load()) {
             // Replaying it would fail the same way forever (the server closes with 1009).
-            latch_terminal(detail::fail(
+            latch_terminal(::questdb::detail::fail(
                 ErrorCode::batch_too_large,
                 "frame FSN " + std::to_string(fsn) + " has " + std::to_string(bytes.size()) +
                     " bytes, over the server's max batch size of " +
@@ -242,7 +242,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         window.on_sent(fsn, defers);
         writing = true;
         const auto gen = generation;
-        conn->async_write(bytes, [self = shared_from_this(), gen](detail::Status status) {
+        conn->async_write(bytes, [self = shared_from_this(), gen](::questdb::detail::Status status) {
             if (gen != self->generation) {
                 return;
             }
@@ -263,7 +263,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
     // ---- receiving --------------------------------------------------------------------
     void start_read() {
         const auto gen = generation;
-        conn->async_read([self = shared_from_this(), gen](detail::Status status,
+        conn->async_read([self = shared_from_this(), gen](::questdb::detail::Status status,
                                                           std::span<const std::uint8_t> msg) {
             if (gen != self->generation) {
                 return;
@@ -299,7 +299,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
     bool on_ok() {
         const auto result = window.on_ok(response.sequence, response.tables);
         if (!result.valid) {
-            latch_terminal(detail::fail(
+            latch_terminal(::questdb::detail::fail(
                 ErrorCode::protocol_error,
                 "server acknowledged wire sequence " + std::to_string(response.sequence) +
                     ", which names no outstanding frame on " + current_endpoint()));
@@ -347,7 +347,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
     bool on_rejection() {
         const auto fsn = window.rejected_fsn(response.sequence);
         if (!fsn) {
-            latch_terminal(detail::fail(
+            latch_terminal(::questdb::detail::fail(
                 ErrorCode::protocol_error,
                 "server rejected wire sequence " + std::to_string(response.sequence) +
                     ", which is not the oldest outstanding frame on " + current_endpoint()));
@@ -362,7 +362,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         if (kind == RejectionKind::retriable && is_poison(*fsn)) {
             event.terminal = true;
             record_event(event);
-            latch_terminal(detail::fail(ErrorCode::server_rejection,
+            latch_terminal(::questdb::detail::fail(ErrorCode::server_rejection,
                                         description + " (rejected " +
                                             std::to_string(rejection_count) +
                                             " times in a row: poison frame)"));
@@ -370,7 +370,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         }
         record_event(event);
         if (event.terminal) {
-            latch_terminal(detail::fail(error_code_for_status(response.status), description));
+            latch_terminal(::questdb::detail::fail(error_code_for_status(response.status), description));
             return false;
         }
         drop_connection();
@@ -403,7 +403,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
     }
 
     // ---- failures ---------------------------------------------------------------------
-    void on_link_failure(detail::Failure failure) {
+    void on_link_failure(::questdb::detail::Failure failure) {
         remember_connect_failure(failure);
         drop_connection();
         endpoint_index = (endpoint_index + 1) % options.endpoints.size();
@@ -421,7 +421,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         }
     }
 
-    void latch_terminal(detail::Failure failure) {
+    void latch_terminal(::questdb::detail::Failure failure) {
         drop_connection();
         timer.cancel();
         {
@@ -434,7 +434,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         queue.interrupt_waiters();
     }
 
-    void remember_connect_failure(const detail::Failure& failure) {
+    void remember_connect_failure(const ::questdb::detail::Failure& failure) {
         std::lock_guard lock(mutex);
         last_connect_failure = failure;
     }
@@ -466,7 +466,7 @@ void DeliveryLoop::start() {
     });
 }
 
-detail::Status DeliveryLoop::await_connection(Clock::time_point deadline, bool retry) {
+::questdb::detail::Status DeliveryLoop::await_connection(Clock::time_point deadline, bool retry) {
     std::unique_lock lock(impl_->mutex);
     const auto walks_before = impl_->walks_failed;
     for (;;) {
@@ -480,7 +480,7 @@ detail::Status DeliveryLoop::await_connection(Clock::time_point deadline, bool r
                              Clock::now() >= deadline;
         if (gave_up) {
             auto failure = impl_->last_connect_failure.value_or(
-                detail::fail(ErrorCode::socket_error, "could not connect before the deadline"));
+                ::questdb::detail::fail(ErrorCode::socket_error, "could not connect before the deadline"));
             if (impl_->options.endpoints.size() > 1) {
                 failure.message = "all QWP endpoints unreachable; last: " + failure.message;
             }
@@ -497,7 +497,7 @@ void DeliveryLoop::kick() noexcept {
     }
 }
 
-detail::Status DeliveryLoop::wait_for(AckLevel level, std::int64_t target,
+::questdb::detail::Status DeliveryLoop::wait_for(AckLevel level, std::int64_t target,
                                       std::chrono::milliseconds no_progress) {
     const auto& counter = level == AckLevel::ok ? impl_->ok_fsn : impl_->durable_fsn;
     std::unique_lock lock(impl_->mutex);
@@ -521,7 +521,7 @@ detail::Status DeliveryLoop::wait_for(AckLevel level, std::int64_t target,
             impl_->progress_cv.wait(lock);
         } else if (impl_->progress_cv.wait_until(lock, deadline) == std::cv_status::timeout &&
                    counter.load() == last && counter.load() < target) {
-            return detail::Failure{
+            return ::questdb::detail::Failure{
                 ErrorCode::failover_retry,
                 "no acknowledgement progress for " + std::to_string(no_progress.count()) +
                     " ms (acked FSN " + std::to_string(last) + ", waiting for " +
@@ -534,7 +534,7 @@ detail::Status DeliveryLoop::wait_for(AckLevel level, std::int64_t target,
 std::int64_t DeliveryLoop::ok_fsn() const noexcept { return impl_->ok_fsn.load(); }
 std::int64_t DeliveryLoop::durable_fsn() const noexcept { return impl_->durable_fsn.load(); }
 
-std::optional<detail::Failure> DeliveryLoop::terminal() const {
+std::optional<::questdb::detail::Failure> DeliveryLoop::terminal() const {
     std::lock_guard lock(impl_->mutex);
     return impl_->terminal_failure;
 }

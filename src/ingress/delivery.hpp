@@ -76,7 +76,7 @@ public:
     /// Blocks until the loop is connected, has latched a terminal error, or (when
     /// `retry` is false) has failed one full walk over every endpoint, or `deadline` passes.
     /// Returns OK when connected, else the terminal or last connect failure.
-    detail::Status await_connection(std::chrono::steady_clock::time_point deadline, bool retry);
+    ::questdb::detail::Status await_connection(std::chrono::steady_clock::time_point deadline, bool retry);
 
     /// Tells the loop that frames were published. Cheap; safe from any thread.
     void kick() noexcept;
@@ -84,13 +84,13 @@ public:
     /// Blocks until the acknowledged FSN at `level` reaches `target`, the loop latches a
     /// terminal error (returned), or no acknowledgement progress happens for `no_progress`
     /// (failover_retry; zero waits forever).
-    detail::Status wait_for(AckLevel level, std::int64_t target, std::chrono::milliseconds no_progress);
+    ::questdb::detail::Status wait_for(AckLevel level, std::int64_t target, std::chrono::milliseconds no_progress);
 
     /// Highest FSN acknowledged at level ok (durable level when asked), or -1.
     [[nodiscard]] std::int64_t ok_fsn() const noexcept;
     [[nodiscard]] std::int64_t durable_fsn() const noexcept;
     /// The terminal failure, once latched.
-    [[nodiscard]] std::optional<detail::Failure> terminal() const;
+    [[nodiscard]] std::optional<::questdb::detail::Failure> terminal() const;
     /// Pops the oldest unread server rejection.
     std::optional<RejectionEvent> poll_error();
     /// The frame cap the current (or last) connection negotiated.

@@ -8,8 +8,8 @@
 namespace questdb::ingress {
 namespace {
 
-detail::Failure malformed(std::string_view what) {
-    return detail::fail(ErrorCode::protocol_error,
+::questdb::detail::Failure malformed(std::string_view what) {
+    return ::questdb::detail::fail(ErrorCode::protocol_error,
                         "malformed ingress response from server: " + std::string(what));
 }
 
@@ -94,7 +94,7 @@ ErrorCode error_code_for_status(std::uint8_t status) noexcept {
     }
 }
 
-detail::Status parse_server_response(std::span<const std::uint8_t> frame, ServerResponse& out) {
+::questdb::detail::Status parse_server_response(std::span<const std::uint8_t> frame, ServerResponse& out) {
     qwp::ByteReader in(frame);
     out.tables.clear();
     out.message.clear();

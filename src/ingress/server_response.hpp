@@ -65,7 +65,7 @@ struct ServerResponse {
 
 /// Parses one frame strictly: truncation, trailing bytes and lengths past the end are a
 /// protocol_error. `out` is reused (its vectors keep their capacity).
-detail::Status parse_server_response(std::span<const std::uint8_t> frame, ServerResponse& out);
+::questdb::detail::Status parse_server_response(std::span<const std::uint8_t> frame, ServerResponse& out);
 
 /// Encodes a response (used by the in-tree test server and by tests).
 void encode_server_response(const ServerResponse& response, std::vector<std::uint8_t>& out);

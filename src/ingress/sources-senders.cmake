@@ -1,5 +1,7 @@
 # Sender cores: server responses, delivery loop, store-and-forward senders (pool side).
 target_sources(questdb_client PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/server_response.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/in_flight.cpp)
+    ${CMAKE_CURRENT_LIST_DIR}/in_flight.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/delivery.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/sf_sender_core.cpp)
 # delivery.cpp joins once ws/ and sf/ land

@@ -1,0 +1,252 @@
+#include "ingress/sf_sender_core.hpp"
+
+#include "ingress/encode.hpp"
+#include "ingress/server_response.hpp"
+#include "sf/frame_queue.hpp"
+#include "ws/tls.hpp"
+
+namespace questdb::ingress {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+ws::Credentials credentials_of(const conf::AuthSettings& auth) {
+    switch (auth.kind) {
+        case conf::AuthKind::basic:
+            return ws::Credentials::basic(auth.username.value_or(""), auth.password.value_or(""));
+        case conf::AuthKind::token:
+            return ws::Credentials::bearer(auth.token.value_or(""));
+        default:
+            return {};
+    }
+}
+
+ws::TlsOptions tls_options_of(const conf::TlsSettings& tls) {
+    ws::TlsOptions out;
+    out.verify = tls.verify == conf::TlsVerify::unsafe_off ? ws::TlsVerify::unsafe_off
+                                                            : ws::TlsVerify::on;
+    switch (tls.ca) {
+        case conf::TlsCa::os_roots: out.ca = ws::TlsCa::os_roots; break;
+        case conf::TlsCa::webpki_roots: out.ca = ws::TlsCa::webpki_roots; break;
+        case conf::TlsCa::webpki_and_os_roots: out.ca = ws::TlsCa::webpki_and_os_roots; break;
+        case conf::TlsCa::pem_file: out.ca = ws::TlsCa::pem_file; break;
+    }
+    out.roots_path = tls.roots.value_or("");
+    out.roots_password = tls.roots_password;
+    return out;
+}
+
+::questdb::detail::Result<std::unique_ptr<sf::FrameQueue>> open_queue(const SenderCoreOptions& options) {
+    if (options.store.disk_mode()) {
+        return ::questdb::detail::fail(ErrorCode::config_error,
+                            "sf_dir: disk-backed store-and-forward is not available in this build");
+    }
+    sf::MemoryQueueOptions memory;
+    memory.limits.max_total_bytes = options.store.max_total_bytes;
+    memory.limits.max_segment_bytes = options.store.max_segment_bytes;
+    auto queue = sf::MemoryQueue::open(memory);
+    if (!queue.ok()) {
+        return std::move(queue).failure();
+    }
+    return std::unique_ptr<sf::FrameQueue>(std::move(queue).value());
+}
+
+}  // namespace
+
+::questdb::detail::Result<SenderCoreOptions> SenderCoreOptions::from_config(const conf::Config& config,
+                                                                 std::string slot_name) {
+    if (!conf::is_qwp(config.scheme())) {
+        return ::questdb::detail::fail(ErrorCode::config_error,
+                            "a QuestDb pool needs a ws:: or wss:: connect string, not " +
+                                std::string(conf::to_string(config.scheme())) + "::");
+    }
+    SenderCoreOptions out;
+    auto& delivery = out.delivery;
+    for (const auto& e : config.endpoints()) {
+        delivery.endpoints.push_back(ws::Endpoint{e.host, e.port});
+    }
+    const auto& transport = config.transport();
+    auto& conn = delivery.connection;
+    conn.path = "/write/v4";
+    conn.headers.push_back({"X-QWP-Max-Version", "1"});
+    conn.headers.push_back({"X-QWP-Client-Id", transport.client_id});
+    if (transport.request_durable_ack) {
+        conn.headers.push_back({"X-QWP-Request-Durable-Ack", "true"});
+        conn.ping_interval = transport.durable_ack_keepalive_interval;
+    }
+    conn.credentials = credentials_of(config.auth());
+    conn.connect_timeout = transport.connect_timeout.value_or(std::chrono::milliseconds(0));
+    conn.auth_timeout = config.auth().timeout;
+    if (config.is_tls()) {
+        auto tls = ws::make_tls_context(tls_options_of(config.tls()));
+        if (!tls.ok()) {
+            return std::move(tls).failure();
+        }
+        conn.tls = std::move(tls).value();
+    }
+    delivery.request_durable_ack = transport.request_durable_ack;
+    delivery.backoff_initial = config.reconnect().initial_backoff;
+    delivery.backoff_max = config.reconnect().max_backoff;
+    delivery.max_frame_rejections = config.errors().max_frame_rejections;
+    delivery.poison_window = config.errors().poison_min_escalation_window;
+    delivery.max_error_events = config.errors().error_inbox_capacity;
+    out.store = config.store_and_forward();
+    out.slot_name = std::move(slot_name);
+    out.initial_connect = config.reconnect().initial_connect_retry;
+    out.reconnect_max_duration = config.reconnect().max_duration;
+    return out;
+}
+
+::questdb::detail::Result<std::unique_ptr<SfSenderCore>> SfSenderCore::open(SenderCoreOptions options) {
+    auto queue = open_queue(options);
+    if (!queue.ok()) {
+        return std::move(queue).failure();
+    }
+    std::unique_ptr<SfSenderCore> core(new SfSenderCore(std::move(options), std::move(queue).value()));
+    core->delivery_->start();
+    const auto mode = core->options_.initial_connect;
+    if (mode != conf::InitialConnectRetry::async) {
+        const bool retry = mode == conf::InitialConnectRetry::sync;
+        const auto deadline = retry ? Clock::now() + core->options_.reconnect_max_duration
+                                    : Clock::time_point::max();
+        if (auto status = core->delivery_->await_connection(deadline, retry); !status.ok()) {
+            return std::move(status).failure();
+        }
+    }
+    return core;
+}
+
+SfSenderCore::SfSenderCore(SenderCoreOptions options, std::unique_ptr<sf::FrameQueue> queue)
+    : options_(std::move(options)), queue_(std::move(queue)) {
+    delivery_ = std::make_unique<DeliveryLoop>(
+        options_.delivery, *queue_,
+        [this](std::size_t max, std::vector<std::vector<std::uint8_t>>& out) { catch_up(max, out); });
+    queue_->set_publish_listener([this] { delivery_->kick(); });
+}
+
+SfSenderCore::~SfSenderCore() {
+    const auto timeout = options_.store.close_flush_timeout;
+    if (timeout.count() > 0 && !terminal() && queue_->published_fsn() > queue_->acked_fsn()) {
+        // Best effort: what is not acknowledged in time stays in a disk slot for the next
+        // sender; in memory mode it is lost, which close_flush_timeout_millis bounds.
+        (void)queue_->wait_for_ack(queue_->published_fsn(), timeout);
+    }
+    delivery_->stop();
+    (void)queue_->close();
+}
+
+void SfSenderCore::catch_up(std::size_t max_frame_bytes,
+                            std::vector<std::vector<std::uint8_t>>& frames) {
+    qwp::EncodedFrames encoded;
+    std::lock_guard lock(dictionary_mutex_);
+    const auto end = dictionary_.sent_watermark();
+    if (end == 0) {
+        return;
+    }
+    if (auto status = qwp::encode_dictionary_catchup(dictionary_, end, max_frame_bytes, encoded);
+        !status.ok()) {
+        return;  // an entry larger than a frame: the replayed frames will fail loudly instead
+    }
+    for (std::size_t i = 0; i < encoded.count(); ++i) {
+        const auto f = encoded.frame(i);
+        frames.emplace_back(f.begin(), f.end());
+    }
+}
+
+template <typename Encode>
+::questdb::detail::Result<std::optional<std::int64_t>> SfSenderCore::encode_and_append(Encode&& encode) {
+    if (auto failure = terminal()) {
+        return *std::move(failure);
+    }
+    std::lock_guard lock(dictionary_mutex_);
+    const auto dictionary_size = dictionary_.size();
+    const auto watermark = dictionary_.sent_watermark();
+    qwp::EncodeOptions options;
+    options.max_frame_size = delivery_->max_frame_bytes();
+    options.gorilla = options_.gorilla;
+    frames_.clear();
+    if (auto status = encode(options); !status.ok()) {
+        return std::move(status).failure();
+    }
+    if (frames_.count() == 0) {
+        return std::optional<std::int64_t>{};
+    }
+    frame_spans_.clear();
+    for (std::size_t i = 0; i < frames_.count(); ++i) {
+        frame_spans_.push_back(frames_.frame(i));
+    }
+    auto fsn = queue_->append_group(frame_spans_, Clock::now() + options_.store.append_deadline);
+    if (!fsn.ok()) {
+        // The frames were not stored, so their new symbols were never shipped: undo them, or
+        // the next frame's delta would leave a gap on the server.
+        dictionary_.set_sent_watermark(watermark);
+        dictionary_.rollback(dictionary_size);
+        return std::move(fsn).failure();
+    }
+    return std::optional<std::int64_t>{fsn.value()};
+}
+
+::questdb::detail::Result<std::optional<std::int64_t>> SfSenderCore::flush(const Chunk& chunk) {
+    return encode_and_append([&](const qwp::EncodeOptions& options) {
+        return encode_chunk(encoder_, chunk, dictionary_, options, frames_);
+    });
+}
+
+
+::questdb::detail::Result<std::optional<std::int64_t>> SfSenderCore::flush(const Buffer& buffer) {
+    return encode_and_append([&](const qwp::EncodeOptions& options) {
+        return encode_buffer(encoder_, buffer, dictionary_, options, frames_);
+    });
+}
+
+::questdb::detail::Status SfSenderCore::wait(AckLevel level, std::chrono::milliseconds timeout) {
+    if (level == AckLevel::durable && !options_.delivery.request_durable_ack) {
+        return ::questdb::detail::fail(ErrorCode::invalid_api_call,
+                            "AckLevel::durable needs request_durable_ack=on in the connect string");
+    }
+    const auto target = queue_->published_fsn();
+    if (target < 0) {
+        return {};
+    }
+    return delivery_->wait_for(level, target, timeout);
+}
+
+namespace {
+std::optional<std::uint64_t> fsn_or_none(std::int64_t fsn) {
+    return fsn < 0 ? std::nullopt : std::optional<std::uint64_t>(static_cast<std::uint64_t>(fsn));
+}
+}  // namespace
+
+std::optional<std::uint64_t> SfSenderCore::published_fsn() const noexcept {
+    return fsn_or_none(queue_->published_fsn());
+}
+
+std::optional<std::uint64_t> SfSenderCore::acked_fsn() const noexcept {
+    return fsn_or_none(delivery_->ok_fsn());
+}
+
+std::optional<Rejection> SfSenderCore::poll_error() {
+    auto event = delivery_->poll_error();
+    if (!event) {
+        return std::nullopt;
+    }
+    Rejection out;
+    out.status = event->status;
+    out.status_name = std::move(event->status_name);
+    out.code = event->status == 0 ? ErrorCode::store_error : error_code_for_status(event->status);
+    out.message = std::move(event->message);
+    if (event->fsn >= 0) {
+        out.fsn = event->fsn;
+    }
+    out.terminal = event->terminal;
+    out.endpoint = std::move(event->endpoint);
+    return out;
+}
+
+std::optional<::questdb::detail::Failure> SfSenderCore::terminal() const { return delivery_->terminal(); }
+
+bool SfSenderCore::must_close() const noexcept {
+    return must_close_ || delivery_->terminal().has_value();
+}
+
+}  // namespace questdb::ingress
