@@ -14,3 +14,8 @@
 #include "questdb/ingress/timestamp.hpp"
 #include "questdb/ingress/buffer.hpp"
 #include "questdb/ingress/sender.hpp"
+#include "questdb/db.hpp"
+#include "questdb/ingress/ack_level.hpp"
+#include "questdb/ingress/borrowed_row_sender.hpp"
+#include "questdb/ingress/rejection.hpp"
+#include "questdb/ingress/sf_column_sender.hpp"

@@ -143,6 +143,10 @@ void Sender::wait(AckLevel level, std::chrono::milliseconds timeout) {
     require(backend_).wait(level, timeout);
 }
 
+std::optional<Rejection> Sender::poll_qwp_ws_error() {
+    return require(backend_).poll_rejection();
+}
+
 bool Sender::must_close() const noexcept {
     return !backend_ || backend_->must_close();
 }

@@ -12,6 +12,7 @@
 #include "questdb/ingress/ack_level.hpp"
 #include "questdb/ingress/buffer.hpp"
 #include "questdb/ingress/protocol_version.hpp"
+#include "questdb/ingress/rejection.hpp"
 
 namespace questdb::ingress::detail {
 
@@ -32,6 +33,9 @@ class SenderBackend {
     [[nodiscard]] virtual std::optional<std::uint64_t> published_fsn() const = 0;
     [[nodiscard]] virtual std::optional<std::uint64_t> acked_fsn() const = 0;
     virtual void wait(AckLevel level, std::chrono::milliseconds timeout) = 0;
+
+    /// The oldest server rejection not yet polled (QWP store-and-forward only).
+    virtual std::optional<Rejection> poll_rejection() { return std::nullopt; }
 
     [[nodiscard]] virtual bool must_close() const noexcept = 0;
     virtual void close() noexcept = 0;

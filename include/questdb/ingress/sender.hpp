@@ -27,6 +27,7 @@
 #include "questdb/ingress/ack_level.hpp"
 #include "questdb/ingress/buffer.hpp"
 #include "questdb/ingress/protocol_version.hpp"
+#include "questdb/ingress/rejection.hpp"
 
 namespace questdb::conf {
 class Config;
@@ -116,6 +117,11 @@ class QUESTDB_API Sender {
     /// no-progress deadline (zero = forever). ILP senders deliver synchronously, so this
     /// returns at once.
     void wait(AckLevel level, std::chrono::milliseconds timeout);
+
+    /// QWP/WebSocket: the oldest server rejection (error frame) not yet polled, if any; the
+    /// same rejections also surface as exceptions from the next flush/wait when terminal.
+    /// ILP senders report failures synchronously and always return nullopt. Never blocks.
+    std::optional<Rejection> poll_qwp_ws_error();
 
     /// True when the sender can no longer send and must be dropped: after close(), after an
     /// ILP/TCP failure (the connection is gone; ILP/TCP never reconnects), after a terminal

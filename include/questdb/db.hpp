@@ -1,0 +1,97 @@
+#pragma once
+
+/// @file
+/// `questdb::QuestDb`: the thread-safe pool every QWP/WebSocket sender and reader is
+/// borrowed from.
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+#include "questdb/conf.hpp"
+#include "questdb/export.hpp"
+#include "questdb/ingress/borrowed_row_sender.hpp"
+#include "questdb/ingress/buffer.hpp"
+#include "questdb/ingress/sf_column_sender.hpp"
+
+namespace questdb {
+
+namespace detail {
+class PoolState;
+}
+
+/// Borrow counts of one pool.
+struct PoolCounts {
+    std::size_t idle = 0;    ///< open connections waiting in the pool
+    std::size_t in_use = 0;  ///< borrows currently out
+};
+
+/// Counts of every pool of a QuestDb.
+struct PoolStats {
+    PoolCounts column_senders;
+    PoolCounts row_senders;
+};
+
+/// A pool of QWP/WebSocket connections configured by one connect string
+/// (`ws::addr=host:9000;...` or `wss::...`).
+///
+/// `connect` validates the configuration and opens nothing; the first borrow of each kind
+/// opens its connection, so an unreachable server, a TLS failure or rejected credentials
+/// surface there (after the retries `initial_connect_retry` asks for). Each kind of borrow —
+/// column sender, row sender, reader — has its own pool, capped by `pool_max`
+/// (`sender_pool_max`/`query_pool_max`); idle connections above the warm minimum
+/// (`pool_size`/`sender_pool_min`) are closed after `pool_idle_timeout_ms`, by a background
+/// housekeeper (`pool_reap=auto`, the default) or by `reap_idle()` (`pool_reap=manual`).
+///
+/// Thread safety: a QuestDb is a cheap, copyable handle; copies share one pool, and every
+/// member may be called from any thread concurrently. Borrows are bound to the thread that
+/// took them.
+///
+/// Lifetime: the pool lives until the last handle and the last borrow are gone; borrows
+/// outliving every handle stay usable and close their connection when they end.
+class QUESTDB_API QuestDb {
+public:
+    /// Parses and validates `conf`; opens nothing.
+    /// @throws Error config_error for a bad connect string or a scheme other than ws/wss.
+    [[nodiscard]] static QuestDb connect(std::string_view conf);
+    /// As connect(), from a parsed configuration.
+    [[nodiscard]] static QuestDb connect(const conf::Config& config);
+    /// As connect(), from the connect string in `QDB_CLIENT_CONF`.
+    [[nodiscard]] static QuestDb from_env();
+
+    /// Borrows a column-major store-and-forward sender, opening a connection when no idle one
+    /// is pooled. Blocks while connecting (per `initial_connect_retry`) and, at the pool cap,
+    /// up to `acquire_timeout_ms` for a return.
+    /// @throws Error pool_exhausted at the cap; the connect failure (socket_error,
+    ///   could_not_resolve_addr, connect_timeout, tls_error, auth_error, ...); store errors in
+    ///   disk mode; invalid_api_call after close().
+    [[nodiscard]] ingress::SfColumnSender borrow_column_sender();
+
+    /// Borrows a row-major store-and-forward sender (`->` reaches its `Sender`). Same
+    /// blocking and errors as borrow_column_sender(); row senders have their own pool.
+    [[nodiscard]] ingress::BorrowedRowSender borrow_row_sender();
+
+    /// An empty QWP buffer with this pool's `max_name_len` and `max_buf_size`. Never blocks.
+    [[nodiscard]] ingress::Buffer new_buffer() const;
+
+    /// Closes idle connections above the warm minimum that have been idle longer than the
+    /// idle timeout; returns how many. Needed with `pool_reap=manual`. May block while the
+    /// closed senders drain (close_flush_timeout_millis).
+    std::size_t reap_idle();
+
+    /// Refuses further borrows and closes idle connections (each drains for up to
+    /// `close_flush_timeout_millis`); borrowed ones close when returned. Idempotent.
+    void close();
+
+    /// Counts of idle and borrowed connections per pool. Never blocks for long.
+    [[nodiscard]] PoolStats stats() const;
+
+    /// The configuration the pool was built from.
+    [[nodiscard]] const conf::Config& config() const noexcept;
+
+private:
+    explicit QuestDb(std::shared_ptr<detail::PoolState> state) noexcept;
+    std::shared_ptr<detail::PoolState> state_;
+};
+
+}  // namespace questdb

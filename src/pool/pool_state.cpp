@@ -1,0 +1,90 @@
+#include "pool/pool_state.hpp"
+
+#include <sstream>
+
+namespace questdb::detail {
+namespace {
+
+pool::PoolLimits sender_limits(const conf::Config& config) {
+    const auto& p = config.pool();
+    pool::PoolLimits limits;
+    limits.min_idle = p.sender_min;
+    limits.max = p.sender_max;
+    limits.acquire_timeout = p.acquire_timeout;
+    limits.idle_timeout = p.idle_timeout.count() == 0 ? std::chrono::milliseconds::max()
+                                                      : p.idle_timeout;
+    return limits;
+}
+
+}  // namespace
+
+PoolState::PoolState(conf::Config config)
+    : config_(std::move(config)),
+      column_senders_("column sender", sender_limits(config_), sender_factory("ingest")),
+      row_senders_("row sender", sender_limits(config_), sender_factory("row")) {
+    if (config_.pool().reap == conf::PoolReap::automatic) {
+        housekeeper_ = std::thread([this] { housekeep(); });
+    }
+}
+
+PoolState::~PoolState() { close(); }
+
+SenderPool::Factory PoolState::sender_factory(std::string kind) {
+    return [this, kind = std::move(kind)](std::size_t slot)
+               -> Result<std::unique_ptr<ingress::SfSenderCore>> {
+        // Disk slots are named like the reference C/C++/Rust pool's: <sender_id>-ingest-<i>,
+        // so a slot left by one official client can be drained by another.
+        auto options = ingress::SenderCoreOptions::from_config(
+            config_, config_.store_and_forward().sender_id + "-" + kind + "-" + std::to_string(slot));
+        if (!options.ok()) {
+            return std::move(options).failure();
+        }
+        return ingress::SfSenderCore::open(std::move(options).value());
+    };
+}
+
+std::size_t PoolState::reap_idle() {
+    return column_senders_.reap() + row_senders_.reap();
+}
+
+void PoolState::close() {
+    {
+        std::lock_guard lock(housekeeper_mutex_);
+        stopping_ = true;
+    }
+    housekeeper_cv_.notify_all();
+    if (housekeeper_.joinable() && housekeeper_.get_id() != std::this_thread::get_id()) {
+        housekeeper_.join();
+    }
+    column_senders_.close();
+    row_senders_.close();
+}
+
+void PoolState::housekeep() {
+    const auto interval = std::max(config_.pool().housekeeper_interval, std::chrono::milliseconds(10));
+    std::unique_lock lock(housekeeper_mutex_);
+    while (!housekeeper_cv_.wait_for(lock, interval, [this] { return stopping_; })) {
+        lock.unlock();
+        reap_idle();
+        lock.lock();
+    }
+}
+
+SenderLease::SenderLease(std::shared_ptr<PoolState> state, SenderPool& pool, SenderPool::Lease lease)
+    : state_(std::move(state)), pool_(pool), lease_(std::move(lease)),
+      owner_(std::this_thread::get_id()) {}
+
+SenderLease::~SenderLease() { pool_.release(std::move(lease_)); }
+
+ingress::SfSenderCore& SenderLease::core() {
+    if (std::this_thread::get_id() != owner_) {
+        std::ostringstream owner;
+        owner << owner_;
+        throw Error(ErrorCode::invalid_api_call,
+                    "a borrowed sender is bound to the thread that borrowed it (thread " +
+                        owner.str() + "); borrow one sender per thread");
+    }
+    return *lease_.core;
+}
+
+}  // namespace questdb::detail

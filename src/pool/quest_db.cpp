@@ -1,0 +1,55 @@
+#include "pool/pool_state.hpp"
+#include "pool/row_sender_backend.hpp"
+#include "questdb/db.hpp"
+
+namespace questdb {
+
+QuestDb::QuestDb(std::shared_ptr<detail::PoolState> state) noexcept : state_(std::move(state)) {}
+
+QuestDb QuestDb::connect(std::string_view conf) { return connect(conf::Config::parse(conf)); }
+
+QuestDb QuestDb::connect(const conf::Config& config) {
+    if (!conf::is_qwp(config.scheme())) {
+        throw Error(ErrorCode::config_error,
+                    "QuestDb::connect needs a ws:: or wss:: connect string, not " +
+                        std::string(conf::to_string(config.scheme())) +
+                        ":: (use ingress::Sender::from_conf for ILP)");
+    }
+    return QuestDb(std::make_shared<detail::PoolState>(config));
+}
+
+QuestDb QuestDb::from_env() { return connect(conf::Config::from_env()); }
+
+ingress::SfColumnSender QuestDb::borrow_column_sender() {
+    auto lease = detail::value_or_throw(state_->column_senders().acquire());
+    return ingress::SfColumnSender(
+        std::make_unique<detail::SenderLease>(state_, state_->column_senders(), std::move(lease)));
+}
+
+ingress::BorrowedRowSender QuestDb::borrow_row_sender() {
+    auto lease = detail::value_or_throw(state_->row_senders().acquire());
+    return ingress::BorrowedRowSender(detail::make_row_sender(
+        std::make_unique<detail::SenderLease>(state_, state_->row_senders(), std::move(lease)),
+        state_->config()));
+}
+
+ingress::Buffer QuestDb::new_buffer() const {
+    ingress::BufferOptions options;
+    options.max_name_len = state_->config().ilp().max_name_len;
+    options.max_buf_size = static_cast<std::size_t>(state_->config().ilp().max_buf_size);
+    return ingress::Buffer(options);
+}
+
+std::size_t QuestDb::reap_idle() { return state_->reap_idle(); }
+
+void QuestDb::close() { state_->close(); }
+
+PoolStats QuestDb::stats() const {
+    const auto column = state_->column_senders().counts();
+    const auto row = state_->row_senders().counts();
+    return PoolStats{{column.idle, column.in_use}, {row.idle, row.in_use}};
+}
+
+const conf::Config& QuestDb::config() const noexcept { return state_->config(); }
+
+}  // namespace questdb
