@@ -134,6 +134,7 @@ Status DiskQueue::recover() {
         if (s.scan.frame_count == 0 || stale) {
             s.fd.reset();
             if (s.scan.torn_tail_bytes > 0) {
+                report_.torn_tail_bytes += s.scan.torn_tail_bytes;
                 report_.notes.push_back("segment " + s.path.filename().string() +
                                         " held no complete frame; moved aside as .corrupt");
                 quarantine_file(s.path);
