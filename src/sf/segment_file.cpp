@@ -5,6 +5,7 @@
 
 #include <array>
 #include <boost/endian/conversion.hpp>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -279,6 +280,29 @@ Status SegmentFile::zero_tail(std::uint64_t from) {
     }
     dirty_.store(true);
     return zero_range(fd_.get(), from, capacity() - from, path_, faults_);
+}
+
+Status SegmentFile::wipe_for_reuse() {
+    dirty_.store(true);
+    return zero_range(fd_.get(), kSegmentHeaderSize, capacity() - kSegmentHeaderSize, path_,
+                      faults_);
+}
+
+Status SegmentFile::reuse_as(const std::filesystem::path& path, std::uint64_t base_fsn,
+                             std::uint64_t created_micros) {
+    if (::rename(path_.c_str(), path.c_str()) != 0) {
+        return io_failure("cannot rename " + path_.string() + " to", path, errno);
+    }
+    path_ = path;
+    std::uint8_t header[24];
+    encode_segment_header({base_fsn, created_micros, 0}, header);
+    if (auto st = write_at(fd_.get(), header, sizeof header, 0, path_, faults_); !st) {
+        return st;
+    }
+    created_micros_ = created_micros;
+    reset_for_reuse(base_fsn, kSegmentHeaderSize);
+    dirty_.store(true);
+    return {};
 }
 
 Status SegmentFile::sync() {

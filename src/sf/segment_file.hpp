@@ -102,6 +102,15 @@ class SegmentFile final : public detail_queue::Segment {
 
     /// Zeroes [from, capacity): drops a torn tail so the next frame lands on clean bytes.
     [[nodiscard]] detail::Status zero_tail(std::uint64_t from);
+
+    /// Turns a trimmed segment into a spare: zeroes every frame (front first, so a crash at
+    /// any point leaves a file recovery sees as empty). Its pages stay in the page cache,
+    /// which makes later writes several times cheaper than into a fresh file.
+    [[nodiscard]] detail::Status wipe_for_reuse();
+    /// Reuses a wiped spare as a new segment: renames it to `path` and writes a header for
+    /// `base_fsn`. Only for a segment nobody else references.
+    [[nodiscard]] detail::Status reuse_as(const std::filesystem::path& path, std::uint64_t base_fsn,
+                                          std::uint64_t created_micros);
     /// fdatasync.
     [[nodiscard]] detail::Status sync();
     /// Whether frames were written since the last sync().
