@@ -215,14 +215,22 @@ struct Connection::Impl : std::enable_shared_from_this<Connection::Impl> {
         if (options->tls) {
             start_tls();
         } else {
-            auto s = std::make_shared<PlainSession>(options, endpoint, std::move(*tcp_stream));
+            auto s = std::make_shared<PlainSession>(options, endpoint, take_tcp_stream());
             session = s;
             upgrade(*s);
         }
     }
 
+    /// Hands the connected socket over to a session; a moved-from stream must never be
+    /// touched again (abort() checks for null).
+    beast::tcp_stream take_tcp_stream() {
+        beast::tcp_stream stream = std::move(*tcp_stream);
+        tcp_stream.reset();
+        return stream;
+    }
+
     void start_tls() {
-        auto s = std::make_shared<TlsSession>(options, endpoint, std::move(*tcp_stream),
+        auto s = std::make_shared<TlsSession>(options, endpoint, take_tcp_stream(),
                                               options->tls->native());
         session = s;
         auto& tls_layer = s->stream().next_layer();

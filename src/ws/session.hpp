@@ -238,10 +238,9 @@ class Session : public std::enable_shared_from_this<Session<NextLayer>> {
         });
     }
 
-    void on_failure() noexcept {
-        open_ = false;
-        stop_pinging();
-    }
+    /// A failed read or write leaves the Beast stream unusable: close the socket so that the
+    /// operation outstanding in the other direction completes too.
+    void on_failure() noexcept { abort(); }
 
     template <class Handler>
     void fail_later(Handler handler, const char* why) {
