@@ -14,3 +14,4 @@
 #include "questdb/ingress/timestamp.hpp"
 #include "questdb/ingress/buffer.hpp"
 #include "questdb/ingress/sender.hpp"
+#include "questdb/egress/reader.hpp"
