@@ -329,7 +329,18 @@ bool QwpRowStore::fixed(std::string_view name, TypeCode type, const void* value)
     if (!next_column(name, type, c) && !column_for(name, type, ValueLayout::fixed, width, c, skip))
         return false;
     if (!skip) {
-        std::memcpy(c->data.grow(width), value, width);
+        std::uint8_t* dst = c->data.grow(width);
+        switch (width) {  // constant sizes let the compiler emit single moves
+            case 8:
+                std::memcpy(dst, value, 8);
+                break;
+            case 4:
+                std::memcpy(dst, value, 4);
+                break;
+            default:
+                std::memcpy(dst, value, width);
+                break;
+        }
         set_valid(*c, c->size, true);
         ++c->size;
     }
