@@ -285,6 +285,18 @@ TEST(Buffer, DecimalRescaleAndPendingRowCannotBeEncoded) {
     EXPECT_EQ(t.column("x")->ints[3], 700);
 }
 
+TEST(Buffer, IlpModeBufferIsRefusedByTheQwpEncoder) {
+    Buffer b = Buffer::ilp(questdb::ingress::ProtocolVersion::v2);
+    b.table("t").column_i64("x", 1).at_now();
+    MessageEncoder enc;
+    SymbolDictionary dict;
+    EncodedFrames out;
+    auto st = questdb::ingress::encode_buffer(enc, b, dict, {}, out);
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.failure().code, ErrorCode::invalid_api_call);
+    EXPECT_EQ(out.count(), 0u);
+}
+
 TEST(Buffer, StridedArrayIsCopiedInRowMajorOrder) {
     // A 2x3 view of a transposed 3x2 matrix: strides {1, 2}.
     const std::vector<double> data = {1, 2, 3, 4, 5, 6};
