@@ -304,13 +304,16 @@ TEST(Buffer, StridedArrayIsCopiedInRowMajorOrder) {
     const std::ptrdiff_t strides[] = {1, 2};
     Buffer b;
     b.table("t").column_arr("a", data, shape, strides).at_now();
+    const double raw[] = {7.5, 8.5};
+    b.table("t").column_arr("a", std::span<const double>(raw)).at_now();
     const std::size_t empty_shape[] = {0, 5};
     b.table("t").column_arr("a", std::span<const double>(), empty_shape).at_now();
     const auto msg = round_trip(b);
     const auto* a = msg.tables[0].column("a");
     EXPECT_EQ(a->arrays[0].doubles, (std::vector<double>{1, 3, 5, 2, 4, 6}));
-    EXPECT_EQ(a->arrays[1].shape, (std::vector<std::int32_t>{0, 5}));
-    EXPECT_FALSE(a->is_null(1));
+    EXPECT_EQ(a->arrays[1].doubles, (std::vector<double>{7.5, 8.5}));
+    EXPECT_EQ(a->arrays[2].shape, (std::vector<std::int32_t>{0, 5}));
+    EXPECT_FALSE(a->is_null(2));
 }
 
 TEST(Buffer, ClearKeepsWorkingAndSplitsLargeBuffers) {
