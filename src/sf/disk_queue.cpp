@@ -16,7 +16,7 @@ using detail::Status;
 
 namespace {
 
-constexpr std::size_t kMaxSpares = 2;
+constexpr std::size_t kMaxSpares = 4;
 
 // One segment file found in the slot during recovery.
 struct FoundSegment {
@@ -352,7 +352,7 @@ Status DiskQueue::retire_segments(std::vector<SegmentPtr> retired, std::uint64_t
     }
     for (auto& seg : retired) {
         auto file = std::static_pointer_cast<SegmentFile>(std::move(seg));
-        // Keep up to two trimmed segments as wiped spares (their pages stay cached), unless
+        // Keep up to four trimmed segments as wiped spares (their pages stay cached), unless
         // a cursor still reads one.
         bool keep = false;
         if (file.use_count() == 1) {

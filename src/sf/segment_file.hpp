@@ -124,11 +124,13 @@ class SegmentFile final : public detail_queue::Segment {
                 std::uint64_t created_micros, FaultInjector* faults);
 
   private:
-    [[nodiscard]] detail::Status map();
+    [[nodiscard]] detail::Status map(bool writable);
 
     std::filesystem::path path_;
     FileHandle fd_;
     std::uint8_t* map_ = nullptr;
+    bool writable_map_ = false;   // blocks reserved: stores through the mapping are safe
+    bool copy_into_map_ = false;  // pages already mapped (a recycled segment): memcpy is cheapest
     std::uint64_t created_micros_;
     FaultInjector* faults_;
     std::atomic<bool> dirty_{false};
