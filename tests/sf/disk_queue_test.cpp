@@ -407,6 +407,30 @@ TEST_F(DiskQueueTest, AFullDiskFailsAppendsClearlyUntilSpaceReturns) {
     }
 }
 
+TEST_F(DiskQueueTest, AFailedFreshStartAtTheCapNeitherLosesNorResurrectsFrames) {
+    auto faults = std::make_shared<FaultInjector>();
+    auto o = options();
+    o.limits = QueueLimits{4096, 4096};  // one segment: a full one must start over
+    o.faults = faults;
+    {
+        auto q = open(o);
+        std::uint64_t n = 0;
+        while (q->append(numbered_frame(n, 100), in_ms(0)).ok()) {
+            ++n;
+        }
+        ASSERT_TRUE(q->ack(q->published_fsn()).ok());
+        faults->fail_nth_write(1, ENOSPC, /*sticky=*/true);
+        auto r = q->append(numbered_frame(n, 100), in_ms(100));
+        ASSERT_FALSE(r.ok());
+        EXPECT_EQ(r.failure().code, ErrorCode::store_error);
+        faults->clear();
+        ASSERT_TRUE(q->close().ok());  // drained
+    }
+    auto q = open(o);
+    EXPECT_TRUE(numbers(*q).empty()) << "acknowledged frames came back";
+    EXPECT_EQ(q->published_fsn(), kNoFsn);
+}
+
 TEST_F(DiskQueueTest, EveryInjectedWriteFailureDuringTrafficLosesNothing) {
     // Fail the Nth write-like operation for many N (frames, segment creation, manifest,
     // watermark): each failure surfaces as a store_error and no accepted frame is lost.
