@@ -173,8 +173,8 @@ TEST(ConfSecrets, NonSecretValuesArePrintedVerbatim) {
 
 TEST(ConfSecrets, ToStringRoundTripsEverySettingButSecrets) {
     const char* confs[] = {
-        "ws::addr=a:1,b;pool_size=2;pool_max=3;sf_max_total_bytes=1G;compression=zstd;"
-        "zone= z ;initial_connect_retry=async;on_write_error=terminal;",
+        ("ws::addr=a:1,b;pool_size=2;pool_max=3;sf_max_total_bytes=1G;compression=zstd;"
+         "zone= z ;initial_connect_retry=async;on_write_error=terminal;"),
         "wss::addr=[::1];tls_verify=unsafe_off;user=u;pass=p;lazy_connect=true;",
         "http::addr=h;auto_flush_rows=off;request_timeout=5;protocol_version=2;x_unknown=1;",
         "tcps::addr=h:1;username=k;token=d;token_x=x;token_y=y;tls_roots=/r;",

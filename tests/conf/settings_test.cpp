@@ -603,8 +603,8 @@ TEST(ConfRules, ReferenceRecipesParse) {
     const char* recipes[] = {
         "ws::addr=localhost:9000;",
         "wss::addr=questdb.example.com:443;username=admin;password=secret;",
-        "wss::addr=questdb.example.com:443;username=admin;password=secret;"
-        "tls_roots=/etc/questdb/ca-roots;tls_roots_password=changeit;",
+        ("wss::addr=questdb.example.com:443;username=admin;password=secret;"
+         "tls_roots=/etc/questdb/ca-roots;tls_roots_password=changeit;"),
         "wss::addr=node-a:9000,node-b:9000;sf_dir=/var/lib/myapp/qdb-sf;sender_id=ingest-1;",
         "wss::addr=node-a:443,node-b:443;target=replica;zone=eu-west-1a;",
         "ws::addr=node-a:9000;reconnect_max_duration_millis=120000;",
@@ -617,10 +617,10 @@ TEST(ConfRules, ReferenceRecipesParse) {
         "http::addr=localhost:9000;",
         "tcp::addr=localhost:9009;protocol_version=2",
         "https::addr=localhost:9000;username=admin;password=quest;retry_timeout=20000;",
-        "tcps::addr=localhost:9009;username=testUser1;token=5UjEMuA0Pj5pjK8a-fa24dyIf-Es5mYny3oE_"
-        "Wmus48;"
-        "token_x=fLKYEaoEb9lrn3nkwLDA-M_xnuFOdSt9y0Z7_vWSHLU;"
-        "token_y=Dt5tbS1dEDMSYfym3fgMv0B99szno-dFc1rYF9t0aac;",
+        ("tcps::addr=localhost:9009;username=testUser1;token=5UjEMuA0Pj5pjK8a-fa24dyIf-Es5mYny3oE_"
+         "Wmus48;"
+         "token_x=fLKYEaoEb9lrn3nkwLDA-M_xnuFOdSt9y0Z7_vWSHLU;"
+         "token_y=Dt5tbS1dEDMSYfym3fgMv0B99szno-dFc1rYF9t0aac;"),
         "ws::addr=localhost:9000;drain_orphans=on;sf_dir=/tmp/sf;max_background_drainers=8;",
         "ws::addr=localhost:9000;request_durable_ack=on;durable_ack_keepalive_interval_millis=0;",
         "ws::addr=localhost:9000;close_flush_timeout_millis=0;",
