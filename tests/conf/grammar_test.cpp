@@ -320,3 +320,83 @@ TEST(ConfGrammar, CopiesShareStateAndOutliveTheOriginal) {
 }
 
 }  // namespace
+
+namespace {
+
+// Random strings over the characters that matter to the grammar: parsing either succeeds
+// or raises config_error (never anything else, never a crash), and whatever parses prints
+// a form that parses to the same form.
+TEST(ConfGrammar, RandomInputsEitherParseOrRaiseConfigError) {
+    const std::string pieces[] = {
+        "ws::",       "wss::",     "http::",     "tcp::",
+        "addr=",      "addr=h",    "h:9000",     ",",
+        ";",          ";;",        "=",          ":",
+        "[",          "]",         "::1",        " ",
+        "\x01",       "\xC3\xA9",  "\xC3",       "password=",
+        "username=u", "token=",    "pool_size=", "sender_pool_min=",
+        "1",          "0",         "-1",         "65536",
+        "k",          "off",       "on",         "compression=",
+        "zstd",       "sf_dir=/d", "sender_id=", "tls_roots=",
+        "zone=",      "bogus=",
+    };
+    std::uint64_t state = 0x9E3779B97F4A7C15ULL;
+    auto next = [&state] {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    };
+    const char* schemes[] = {"ws", "wss", "http", "https", "tcp", "tcps", "qwpws"};
+    const char* hosts[] = {"h", "h:1", "[::1]", "a,b:2", "x.example:9000", "", "h,h"};
+    const char* keys[] = {"compression",
+                          "zone",
+                          "client_id",
+                          "pool_max",
+                          "pool_size",
+                          "auto_flush_rows",
+                          "init_buf_size",
+                          "username",
+                          "token",
+                          "tls_verify",
+                          "protocol_version",
+                          "custom",
+                          "sf_max_total_bytes",
+                          "initial_connect_retry",
+                          "failover",
+                          "target"};
+    const char* values[] = {"1", "2",   "64k",      "off",  "on",      "zstd",       "any", "a;;b",
+                            "",  "x y", "\xC3\xA9", "sync", "primary", "unsafe_off", "-1",  "4m"};
+    int parsed = 0;
+    for (int round = 0; round < 20000; ++round) {
+        std::string input;
+        if (next() % 2 == 0) {
+            // Structured: mostly well-formed, so the success paths are exercised.
+            input = std::string(schemes[next() % std::size(schemes)]) +
+                    "::addr=" + hosts[next() % std::size(hosts)] + ";";
+            const auto params = next() % 4;
+            for (std::uint64_t i = 0; i < params; ++i) {
+                input += std::string(keys[next() % std::size(keys)]) + "=" +
+                         values[next() % std::size(values)] + ";";
+            }
+        } else {
+            const auto count = 1 + next() % 12;
+            for (std::uint64_t i = 0; i < count; ++i) {
+                input += pieces[next() % std::size(pieces)];
+            }
+        }
+        try {
+            const auto conf = Config::parse(input);
+            const std::string printed = conf.to_string();
+            const auto again = Config::parse(printed);
+            ASSERT_EQ(again.to_string(), printed) << "input: " << input;
+            ASSERT_EQ(again.endpoints(), conf.endpoints()) << "input: " << input;
+            ++parsed;
+        } catch (const questdb::Error& e) {
+            ASSERT_EQ(e.error_code(), questdb::ErrorCode::config_error) << input;
+            ASSERT_NE(std::string_view(e.what()), "") << input;
+        }
+    }
+    EXPECT_GT(parsed, 1000);  // The generator must reach the success paths too.
+}
+
+}  // namespace
