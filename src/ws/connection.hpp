@@ -89,15 +89,16 @@ class Connection {
     void async_connect(Endpoint endpoint, ConnectHandler handler);
 
     /// Sends `message` as one binary, masked, unfragmented WebSocket message. `message`
-    /// must stay valid until the handler runs. Failure codes: socket_error,
-    /// invalid_api_call.
+    /// must stay valid until the handler runs. Failure codes: socket_error (also once the
+    /// connection has failed or closed), invalid_api_call (before connect, or a second
+    /// outstanding write).
     void async_write(std::span<const std::uint8_t> message, WriteHandler handler);
 
     /// Receives the next whole data message (continuation frames reassembled, pings
     /// answered, pongs dropped). A close frame from the server fails the read with
     /// socket_error naming its code (see close_code()). Other failure codes: socket_error,
     /// limit_exceeded (message too big), protocol_error (text message, bad framing),
-    /// invalid_api_call.
+    /// invalid_api_call (before connect, or a second outstanding read).
     void async_read(ReadHandler handler);
 
     /// Sends a close frame with `code` and waits (bounded by auth_timeout) for the server's

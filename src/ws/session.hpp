@@ -75,8 +75,7 @@ class Session : public std::enable_shared_from_this<Session<NextLayer>> {
 
     void async_read(Connection::ReadHandler handler) {
         if (reading_ || !is_open()) {
-            fail_later(std::move(handler),
-                       reading_ ? "a read is already outstanding" : "the connection is not open");
+            reject(std::move(handler), reading_, "a read is already outstanding");
             return;
         }
         reading_ = true;
@@ -107,8 +106,7 @@ class Session : public std::enable_shared_from_this<Session<NextLayer>> {
 
     void async_write(std::span<const std::uint8_t> message, Connection::WriteHandler handler) {
         if (writing_ || !is_open()) {
-            fail_later(std::move(handler),
-                       writing_ ? "a write is already outstanding" : "the connection is not open");
+            reject(std::move(handler), writing_, "a write is already outstanding");
             return;
         }
         writing_ = true;
@@ -215,6 +213,7 @@ class Session : public std::enable_shared_from_this<Session<NextLayer>> {
             }
         }
         open_ = true;
+        was_open_ = true;
         start_pinging();
         return ConnectOutcome::success();
     }
@@ -242,10 +241,23 @@ class Session : public std::enable_shared_from_this<Session<NextLayer>> {
     /// operation outstanding in the other direction completes too.
     void on_failure() noexcept { abort(); }
 
+    /// Fails an operation that cannot start: a second one of its kind or one before the
+    /// upgrade is a caller bug (invalid_api_call); one after the connection failed or closed
+    /// is an ordinary transport failure (socket_error).
     template <class Handler>
-    void fail_later(Handler handler, const char* why) {
-        auto failure = questdb::detail::fail(ErrorCode::invalid_api_call,
-                                             "WebSocket to " + endpoint_.to_string() + ": " + why);
+    void reject(Handler handler, bool busy, const char* busy_reason) {
+        if (busy || !was_open_) {
+            fail_later(std::move(handler), ErrorCode::invalid_api_call,
+                       busy ? busy_reason : "the WebSocket is not connected");
+        } else {
+            fail_later(std::move(handler), ErrorCode::socket_error, "the connection is closed");
+        }
+    }
+
+    template <class Handler>
+    void fail_later(Handler handler, ErrorCode code, const char* why) {
+        auto failure =
+            questdb::detail::fail(code, "WebSocket to " + endpoint_.to_string() + ": " + why);
         boost::asio::post(ws_.get_executor(),
                           [handler = std::move(handler), failure = std::move(failure)]() mutable {
                               if constexpr (std::is_invocable_v<Handler, questdb::detail::Status,
@@ -294,6 +306,7 @@ class Session : public std::enable_shared_from_this<Session<NextLayer>> {
     std::optional<std::uint16_t> close_code_;
     std::uint64_t pings_sent_ = 0;
     bool open_ = false;
+    bool was_open_ = false;
     bool reading_ = false;
     bool writing_ = false;
     bool closing_ = false;

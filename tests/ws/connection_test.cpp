@@ -301,6 +301,9 @@ TEST(WsConnection, CloseFrameIsReportedWithItsCode) {
         << message.failure().message;
     EXPECT_EQ(conn.close_code(), 1009);
     EXPECT_FALSE(conn.is_open());
+    const auto after = conn.write(bytes("late"), kTimeout);
+    ASSERT_FALSE(after.ok());
+    EXPECT_EQ(after.failure().code, ErrorCode::socket_error);  // not a caller bug
 }
 
 TEST(WsConnection, NormalClosureIsReportedAs1000) {

@@ -72,6 +72,20 @@ TEST(WsWalk, SkipsDeadAndRoleRejectingEndpoints) {
     EXPECT_EQ(conn->upgrade_response().header("X-QWP-Version"), "1");
 }
 
+TEST(WsWalk, UnresolvableHostIsTransient) {
+    ScriptServer healthy(answer(101));
+    // Not a valid host name: the resolver rejects it locally, without asking DNS.
+    const Endpoint bogus{"bad host name", 9000};
+    WalkReport report;
+    auto conn = connect_first({bogus, at(healthy)}, 0, options(), report);
+    ASSERT_NE(conn, nullptr) << report.failure().message;
+    ASSERT_EQ(report.attempts.size(), 2u);
+    const auto& first = report.attempts[0].outcome;
+    EXPECT_EQ(first.verdict, Verdict::transient);
+    EXPECT_EQ(first.failure.code, ErrorCode::could_not_resolve_addr);
+    EXPECT_NE(first.failure.message.find("bad host name:9000"), std::string::npos);
+}
+
 TEST(WsWalk, AuthFailureIsTerminalAndLaterEndpointsAreNeverContacted) {
     ScriptServer denied(answer(401));
     ScriptServer healthy(answer(101));
