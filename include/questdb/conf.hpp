@@ -63,6 +63,7 @@ QUESTDB_API std::uint16_t default_port(Scheme scheme) noexcept;
 
 /// A set of schemes, as a bit mask indexed by `Scheme`.
 struct SchemeSet {
+    /// Bit `1 << static_cast<unsigned>(scheme)` is set for each member.
     std::uint8_t bits = 0;
 
     /// Whether `scheme` is in the set.
@@ -71,6 +72,7 @@ struct SchemeSet {
     }
     /// True when no scheme is in the set (a key meant for a transport this client lacks).
     [[nodiscard]] constexpr bool empty() const noexcept { return bits == 0; }
+    /// Same members.
     friend constexpr bool operator==(SchemeSet, SchemeSet) = default;
 };
 
@@ -83,6 +85,7 @@ struct QUESTDB_API Endpoint {
 
     /// `host:port`, with an IPv6 host in brackets (`[::1]:9000`).
     [[nodiscard]] std::string to_string() const;
+    /// Same host (byte for byte) and port.
     friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
 
@@ -500,7 +503,8 @@ class QUESTDB_API Config {
     /// Error inbox and server-rejection policies (ws/wss).
     [[nodiscard]] const ErrorHandlingSettings& errors() const noexcept;
 
-    /// Internal state; defined in src/conf.
+    /// The parsed state; defined privately in src/conf (named here so the parser's stages
+    /// can fill it). Not usable by applications.
     struct State;
 
   private:

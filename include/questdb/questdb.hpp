@@ -19,3 +19,4 @@
 #include "questdb/ingress/borrowed_row_sender.hpp"
 #include "questdb/ingress/rejection.hpp"
 #include "questdb/ingress/sf_column_sender.hpp"
+#include "questdb/egress/reader.hpp"

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <unordered_set>
 
 #include "conf/endpoints.hpp"
 #include "conf/grammar.hpp"
@@ -64,7 +65,7 @@ Failure unknown_key(const State& s, std::string_view key) {
                             "' (not shown because it may be part of that secret; a ';' inside a "
                             "value must be written ';;')");
     }
-    return config_error("unknown key '" + std::string(key) + "' for scheme " +
+    return config_error("unknown key " + detail::quote_value(key) + " for scheme " +
                         std::string(to_string(s.scheme)));
 }
 
@@ -79,13 +80,14 @@ Failure not_for_scheme(const KeyInfo& info, Scheme scheme) {
     return config_error(std::move(message));
 }
 
-Status apply_param(State& s, const detail::RawParam& raw) {
+Status apply_param(State& s, const detail::RawParam& raw,
+                   std::unordered_set<std::string_view>& seen) {
     const detail::KeyRule* rule = detail::find_rule(raw.key);
     if (rule == nullptr && is_qwp(s.scheme)) {
         return unknown_key(s, raw.key);
     }
-    if (raw.key != "addr" && s.given(raw.key)) {
-        return config_error("duplicate key '" + std::string(raw.key) + "'");
+    if (!seen.insert(raw.key).second && raw.key != "addr") {
+        return config_error("duplicate key " + detail::quote_value(raw.key));
     }
     Param param{std::string(raw.key), raw.value, rule ? &rule->info : nullptr};
     if (rule != nullptr) {
@@ -126,8 +128,9 @@ Result<std::shared_ptr<const State>> build(std::string_view input) {
     auto state = std::make_shared<State>();
     state->scheme = scheme.value();
     state->params.reserve(raw.value().params.size());
+    std::unordered_set<std::string_view> seen;  // Views into the input.
     for (const auto& param : raw.value().params) {
-        if (auto st = apply_param(*state, param); !st) {
+        if (auto st = apply_param(*state, param, seen); !st) {
             return std::move(st).failure();
         }
     }

@@ -93,6 +93,12 @@ Failure bad_entry(std::string_view entry, std::string_view why) {
 }
 
 Result<Endpoint> parse_entry(std::string_view entry, std::uint16_t fallback_port) {
+    if (entry.find('@') != std::string_view::npos || entry.find('/') != std::string_view::npos) {
+        // Not echoed: "user:password@host" or a URL may carry credentials.
+        return config_error(
+            "invalid addr entry: write host[:port] only, without a URL scheme, path or "
+            "credentials (use username/password or token)");
+    }
     std::string_view host;
     std::string_view port;
     bool has_port = false;

@@ -12,4 +12,5 @@ target_sources(questdb_client PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/protocol.cpp
     ${CMAKE_CURRENT_LIST_DIR}/failover.cpp
     ${CMAKE_CURRENT_LIST_DIR}/reader_core.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/reader.cpp)
+    ${CMAKE_CURRENT_LIST_DIR}/reader.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/ws_connector.cpp)

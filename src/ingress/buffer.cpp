@@ -11,10 +11,11 @@ namespace {
 using qwp::TypeCode;
 
 // Errors inside a row discard that row: rewind, then throw.
-Buffer& checked(Buffer& self, Buffer::Impl& impl, questdb::detail::Status status) {
-    if (!status) {
+Buffer& checked(Buffer& self, Buffer::Impl& impl, bool ok) {
+    if (!ok) {
+        auto failure = impl.qwp.take_error();
         impl.qwp.rewind();
-        questdb::detail::throw_failure(std::move(status).failure());
+        questdb::detail::throw_failure(std::move(failure));
     }
     return self;
 }

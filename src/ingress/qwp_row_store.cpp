@@ -69,25 +69,7 @@ QwpRowStore::QwpRowStore(const BufferOptions& options) : options_(options) {}
 
 // ---- state machine ----------------------------------------------------------------------
 
-Status QwpRowStore::check_op(Op op) const {
-    bool ok = false;
-    switch (state_) {
-        case State::init:
-        case State::row_done:
-            ok = op == Op::table;
-            break;
-        case State::table_written:
-            ok = op == Op::symbol || op == Op::column;
-            break;
-        case State::symbol_written:
-            ok = op != Op::table;
-            break;
-        case State::column_written:
-            ok = op == Op::column || op == Op::at;
-            break;
-    }
-    if (ok)
-        return {};
+bool QwpRowStore::bad_op(Op op) {
     static constexpr const char* kOps[] = {"table", "symbol", "column", "at"};
     static constexpr const char* kNext[] = {
         "call table() first", "call symbol() or column_*() next",
@@ -102,24 +84,22 @@ Status QwpRowStore::check_op(Op op) const {
     }
     if (op == Op::at && state_ == State::table_written)
         message += "; the row has no columns";
-    return fail(ErrorCode::invalid_api_call, std::move(message));
+    return failed(fail(ErrorCode::invalid_api_call, std::move(message)));
 }
 
-Status QwpRowStore::check_name(std::string_view name) const {
+bool QwpRowStore::check_name(std::string_view name) {
     auto st = names::validate_column_name(name, options_.max_name_len);
     if (!st) {
         auto f = std::move(st).failure();
         f.message += " (table '" + tables_[current_].name + "')";
-        return f;
+        return failed(std::move(f));
     }
-    return {};
+    return true;
 }
 
-Status QwpRowStore::table(std::string_view name) {
-    if (auto st = check_op(Op::table); !st)
-        return st;
-    if (auto st = names::validate_table_name(name, options_.max_name_len); !st)
-        return st;
+bool QwpRowStore::table(std::string_view name) {
+    if (!op_allowed(Op::table))
+        return bad_op(Op::table);
     len_at_row_start_ = len_;
     table_created_in_row_ = false;
     std::size_t found = kNoColumn;
@@ -134,6 +114,9 @@ Status QwpRowStore::table(std::string_view name) {
         }
     }
     if (found == kNoColumn) {
+        if (auto st = names::validate_table_name(name, options_.max_name_len); !st) {
+            return failed(std::move(st).failure());
+        }
         if (!spare_tables_.empty()) {
             tables_.push_back(std::move(spare_tables_.back()));
             spare_tables_.pop_back();
@@ -154,12 +137,21 @@ Status QwpRowStore::table(std::string_view name) {
     t.cursor = 0;
     in_row_ = true;
     state_ = State::table_written;
-    return {};
+    return true;
 }
 
 // ---- columns ----------------------------------------------------------------------------
 
-void QwpRowStore::set_valid(Column& c, std::size_t row, bool valid) {
+void QwpRowStore::materialize_validity(Column& c, std::size_t rows) {
+    c.validity.assign((rows + 7) / 8, 0xFF);
+    if ((rows & 7) != 0)
+        c.validity.back() = static_cast<std::uint8_t>((1u << (rows & 7)) - 1);
+    c.all_valid = false;
+}
+
+void QwpRowStore::set_valid_slow(Column& c, std::size_t row, bool valid) {
+    if (c.all_valid)
+        materialize_validity(c, row);
     const std::size_t byte = row >> 3;
     if (byte >= c.validity.size())
         c.validity.resize(byte + 1, 0);
@@ -168,7 +160,6 @@ void QwpRowStore::set_valid(Column& c, std::size_t row, bool valid) {
         c.validity[byte] |= bit;
     } else {
         c.validity[byte] &= static_cast<std::uint8_t>(~bit);
-        c.had_null = true;
     }
 }
 
@@ -220,7 +211,8 @@ void QwpRowStore::truncate(Column& c, std::size_t rows) noexcept {
             c.data.resize(static_cast<std::size_t>(c.offsets.back()));
             break;
     }
-    c.validity.resize((rows + 7) / 8);
+    if (!c.all_valid)
+        c.validity.resize((rows + 7) / 8);
 }
 
 void QwpRowStore::recycle(Column&& c) {
@@ -229,15 +221,15 @@ void QwpRowStore::recycle(Column&& c) {
     c.validity.clear();
     c.dict.clear();
     c.size = 0;
-    c.had_null = false;
+    c.all_valid = true;
     c.scale_set = false;
     c.scale = 0;
     c.geohash_bits = 0;
     spare_columns_.push_back(std::move(c));
 }
 
-Status QwpRowStore::column_for(std::string_view name, TypeCode type, ValueLayout layout,
-                               std::uint8_t width, Column*& out, bool& skip) {
+bool QwpRowStore::column_for(std::string_view name, TypeCode type, ValueLayout layout,
+                             std::uint8_t width, Column*& out, bool& skip) {
     auto& t = current();
     std::size_t index = kNoColumn;
     if (t.cursor < t.columns.size() && t.columns[t.cursor].name == name) {
@@ -252,11 +244,12 @@ Status QwpRowStore::column_for(std::string_view name, TypeCode type, ValueLayout
     }
     if (index == kNoColumn) {
         if (!name.empty()) {
-            if (auto st = check_name(name); !st)
-                return st;
+            if (!check_name(name))
+                return false;
         }
         if (t.columns.size() >= qwp::kMaxColumnsPerTable) {
-            return fail(ErrorCode::limit_exceeded, "more than 2048 columns" + quoted(t.name, name));
+            return failed(
+                fail(ErrorCode::limit_exceeded, "more than 2048 columns" + quoted(t.name, name)));
         }
         if (!spare_columns_.empty()) {
             t.columns.push_back(std::move(spare_columns_.back()));
@@ -277,85 +270,91 @@ Status QwpRowStore::column_for(std::string_view name, TypeCode type, ValueLayout
     }
     auto& c = t.columns[index];
     if (c.type != type) {
-        return fail(ErrorCode::invalid_api_call,
-                    std::string(name.empty() ? "designated timestamp" : "column") +
-                        " changes type from " + std::string(qwp::type_name(c.type)) + " to " +
-                        std::string(qwp::type_name(type)) + quoted(t.name, name));
+        return failed(fail(ErrorCode::invalid_api_call,
+                           std::string(name.empty() ? "designated timestamp" : "column") +
+                               " changes type from " + std::string(qwp::type_name(c.type)) +
+                               " to " + std::string(qwp::type_name(type)) + quoted(t.name, name)));
     }
     skip = c.size > t.rows;  // already written in this row: the first value wins
     t.cursor = index + 1;
     out = &c;
-    return {};
+    return true;
 }
 
-Status QwpRowStore::after_value(Op op, std::size_t bytes) {
-    len_ += bytes;
-    if (op == Op::symbol) {
-        state_ = State::symbol_written;
-    } else if (op == Op::column) {
-        state_ = State::column_written;
-    }
-    if (len_ > options_.max_buf_size) {
-        return fail(ErrorCode::limit_exceeded, "buffer size " + std::to_string(len_) +
-                                                   " exceeds max_buf_size " +
-                                                   std::to_string(options_.max_buf_size) +
-                                                   " (table '" + current().name + "')");
-    }
-    return {};
+bool QwpRowStore::buffer_full() {
+    return failed(fail(ErrorCode::limit_exceeded, "buffer size " + std::to_string(len_) +
+                                                      " exceeds max_buf_size " +
+                                                      std::to_string(options_.max_buf_size) +
+                                                      " (table '" + current().name + "')"));
 }
 
-Status QwpRowStore::symbol(std::string_view name, std::string_view value) {
-    if (auto st = check_op(Op::symbol); !st)
-        return st;
-    if (!qwp::is_valid_utf8(value)) {
-        return fail(ErrorCode::invalid_utf8,
-                    "symbol value is not valid UTF-8" + quoted(current().name, name));
-    }
+bool QwpRowStore::symbol(std::string_view name, std::string_view value) {
+    if (!op_allowed(Op::symbol))
+        return bad_op(Op::symbol);
     Column* c = nullptr;
     bool skip = false;
-    if (auto st = column_for(name, TypeCode::symbol, ValueLayout::symbol_codes, 4, c, skip); !st)
-        return st;
+    if (!next_column(name, TypeCode::symbol, c) &&
+        !column_for(name, TypeCode::symbol, ValueLayout::symbol_codes, 4, c, skip))
+        return false;
     if (skip)
         return after_value(Op::symbol, 0);
     const std::size_t before = c->dict.size();
-    auto code = c->dict.intern(value);
-    if (!code.ok())
-        return std::move(code).failure();
-    const auto v = static_cast<std::int32_t>(code.value());
+    std::uint32_t id = 0;
+    if (!c->dict.find(value, id)) {  // known values were validated when first seen
+        if (!qwp::is_valid_utf8(value)) {
+            return failed(fail(ErrorCode::invalid_utf8,
+                               "symbol value is not valid UTF-8" + quoted(current().name, name)));
+        }
+        auto code = c->dict.intern(value);
+        if (!code.ok())
+            return failed(std::move(code).failure());
+        id = code.value();
+    }
+    const auto v = static_cast<std::int32_t>(id);
     const std::size_t at = c->data.size();
     c->data.resize(at + 4);
     std::memcpy(c->data.data() + at, &v, 4);
     set_valid(*c, c->size, true);
     ++c->size;
     const std::size_t added = c->dict.size() > before ? value.size() + 2 : 0;
-    return after_value(Op::symbol, qwp::varint_size(code.value()) + added);
+    return after_value(Op::symbol, qwp::varint_size(id) + added);
 }
 
-Status QwpRowStore::fixed(std::string_view name, TypeCode type, const void* value) {
-    if (auto st = check_op(Op::column); !st)
-        return st;
+bool QwpRowStore::fixed(std::string_view name, TypeCode type, const void* value) {
+    if (!op_allowed(Op::column))
+        return bad_op(Op::column);
     const auto width = static_cast<std::uint8_t>(qwp::fixed_width(type));
     Column* c = nullptr;
     bool skip = false;
-    if (auto st = column_for(name, type, ValueLayout::fixed, width, c, skip); !st)
-        return st;
+    if (!next_column(name, type, c) && !column_for(name, type, ValueLayout::fixed, width, c, skip))
+        return false;
     if (!skip) {
-        const std::size_t at = c->data.size();
-        c->data.resize(at + width);
-        std::memcpy(c->data.data() + at, value, width);
+        std::uint8_t* dst = c->data.grow(width);
+        switch (width) {  // constant sizes let the compiler emit single moves
+            case 8:
+                std::memcpy(dst, value, 8);
+                break;
+            case 4:
+                std::memcpy(dst, value, 4);
+                break;
+            default:
+                std::memcpy(dst, value, width);
+                break;
+        }
         set_valid(*c, c->size, true);
         ++c->size;
     }
     return after_value(Op::column, skip ? 0 : width);
 }
 
-Status QwpRowStore::boolean(std::string_view name, bool value) {
-    if (auto st = check_op(Op::column); !st)
-        return st;
+bool QwpRowStore::boolean(std::string_view name, bool value) {
+    if (!op_allowed(Op::column))
+        return bad_op(Op::column);
     Column* c = nullptr;
     bool skip = false;
-    if (auto st = column_for(name, TypeCode::boolean, ValueLayout::bits, 0, c, skip); !st)
-        return st;
+    if (!next_column(name, TypeCode::boolean, c) &&
+        !column_for(name, TypeCode::boolean, ValueLayout::bits, 0, c, skip))
+        return false;
     if (!skip) {
         const std::size_t row = c->size;
         if ((row >> 3) >= c->data.size())
@@ -372,22 +371,21 @@ Status QwpRowStore::boolean(std::string_view name, bool value) {
     return after_value(Op::column, skip ? 0 : 1);
 }
 
-Status QwpRowStore::bytes(std::string_view name, TypeCode type,
-                          std::span<const std::uint8_t> value) {
-    if (auto st = check_op(Op::column); !st)
-        return st;
+bool QwpRowStore::bytes(std::string_view name, TypeCode type, std::span<const std::uint8_t> value) {
+    if (!op_allowed(Op::column))
+        return bad_op(Op::column);
     if (type == TypeCode::varchar && !qwp::is_valid_utf8(value.data(), value.size())) {
-        return fail(ErrorCode::invalid_utf8,
-                    "VARCHAR value is not valid UTF-8" + quoted(current().name, name));
+        return failed(fail(ErrorCode::invalid_utf8,
+                           "VARCHAR value is not valid UTF-8" + quoted(current().name, name)));
     }
     if (value.size() > 0x7FFFFFFFu) {
-        return fail(ErrorCode::limit_exceeded,
-                    "value exceeds 2 GiB" + quoted(current().name, name));
+        return failed(
+            fail(ErrorCode::limit_exceeded, "value exceeds 2 GiB" + quoted(current().name, name)));
     }
     Column* c = nullptr;
     bool skip = false;
-    if (auto st = column_for(name, type, ValueLayout::var64, 0, c, skip); !st)
-        return st;
+    if (!next_column(name, type, c) && !column_for(name, type, ValueLayout::var64, 0, c, skip))
+        return false;
     if (!skip) {
         const std::size_t at = c->data.size();
         c->data.resize(at + value.size());
@@ -400,29 +398,30 @@ Status QwpRowStore::bytes(std::string_view name, TypeCode type,
     return after_value(Op::column, skip ? 0 : value.size() + 4);
 }
 
-Status QwpRowStore::geohash(std::string_view name, std::uint64_t bits, std::uint8_t precision) {
-    if (auto st = check_op(Op::column); !st)
-        return st;
+bool QwpRowStore::geohash(std::string_view name, std::uint64_t bits, std::uint8_t precision) {
+    if (!op_allowed(Op::column))
+        return bad_op(Op::column);
     if (precision < 1 || precision > qwp::kMaxGeohashBits) {
-        return fail(ErrorCode::invalid_api_call, "geohash precision " + std::to_string(precision) +
-                                                     " is outside 1..60" +
-                                                     quoted(current().name, name));
+        return failed(fail(ErrorCode::invalid_api_call,
+                           "geohash precision " + std::to_string(precision) + " is outside 1..60" +
+                               quoted(current().name, name)));
     }
     if ((bits >> precision) != 0) {
-        return fail(ErrorCode::invalid_api_call, "geohash value has bits above its precision of " +
-                                                     std::to_string(precision) +
-                                                     quoted(current().name, name));
+        return failed(fail(ErrorCode::invalid_api_call,
+                           "geohash value has bits above its precision of " +
+                               std::to_string(precision) + quoted(current().name, name)));
     }
     Column* c = nullptr;
     bool skip = false;
-    if (auto st = column_for(name, TypeCode::geohash, ValueLayout::fixed, 8, c, skip); !st)
-        return st;
+    if (!next_column(name, TypeCode::geohash, c) &&
+        !column_for(name, TypeCode::geohash, ValueLayout::fixed, 8, c, skip))
+        return false;
     if (c->geohash_bits == 0)
         c->geohash_bits = precision;
     if (c->geohash_bits != precision) {
-        return fail(ErrorCode::invalid_api_call,
-                    "geohash precision changes from " + std::to_string(c->geohash_bits) + " to " +
-                        std::to_string(precision) + quoted(current().name, name));
+        return failed(fail(ErrorCode::invalid_api_call,
+                           "geohash precision changes from " + std::to_string(c->geohash_bits) +
+                               " to " + std::to_string(precision) + quoted(current().name, name)));
     }
     if (!skip) {
         const std::size_t at = c->data.size();
@@ -434,32 +433,35 @@ Status QwpRowStore::geohash(std::string_view name, std::uint64_t bits, std::uint
     return after_value(Op::column, skip ? 0 : (precision + 7u) / 8u);
 }
 
-Status QwpRowStore::decimal(std::string_view name, TypeCode type, std::span<std::uint64_t> limbs,
-                            std::uint8_t scale) {
-    if (auto st = check_op(Op::column); !st)
-        return st;
+bool QwpRowStore::decimal(std::string_view name, TypeCode type, std::span<std::uint64_t> limbs,
+                          std::uint8_t scale) {
+    if (!op_allowed(Op::column))
+        return bad_op(Op::column);
     if (scale > qwp::kMaxDecimalScale) {
-        return fail(ErrorCode::invalid_decimal, "decimal scale " + std::to_string(scale) +
-                                                    " exceeds 76" + quoted(current().name, name));
+        return failed(fail(ErrorCode::invalid_decimal, "decimal scale " + std::to_string(scale) +
+                                                           " exceeds 76" +
+                                                           quoted(current().name, name)));
     }
     const auto width = static_cast<std::uint8_t>(qwp::fixed_width(type));
     Column* c = nullptr;
     bool skip = false;
-    if (auto st = column_for(name, type, ValueLayout::fixed, width, c, skip); !st)
-        return st;
+    if (!next_column(name, type, c) && !column_for(name, type, ValueLayout::fixed, width, c, skip))
+        return false;
     if (!c->scale_set) {
         c->scale = scale;
         c->scale_set = true;
     }
     if (scale > c->scale) {
-        return fail(ErrorCode::invalid_decimal,
-                    "decimal scale " + std::to_string(scale) + " exceeds the column's scale " +
-                        std::to_string(c->scale) + quoted(current().name, name));
+        return failed(fail(ErrorCode::invalid_decimal, "decimal scale " + std::to_string(scale) +
+                                                           " exceeds the column's scale " +
+                                                           std::to_string(c->scale) +
+                                                           quoted(current().name, name)));
     }
     if (scale < c->scale && !rescale(limbs, c->scale - scale)) {
-        return fail(ErrorCode::invalid_decimal,
-                    "decimal value overflows " + std::string(qwp::type_name(type)) + " at scale " +
-                        std::to_string(c->scale) + quoted(current().name, name));
+        return failed(fail(ErrorCode::invalid_decimal, "decimal value overflows " +
+                                                           std::string(qwp::type_name(type)) +
+                                                           " at scale " + std::to_string(c->scale) +
+                                                           quoted(current().name, name)));
     }
     if (!skip) {
         const std::size_t at = c->data.size();
@@ -471,9 +473,9 @@ Status QwpRowStore::decimal(std::string_view name, TypeCode type, std::span<std:
     return after_value(Op::column, skip ? 0 : width);
 }
 
-Status QwpRowStore::decimal_text(std::string_view name, std::string_view text) {
-    if (auto st = check_op(Op::column); !st)
-        return st;
+bool QwpRowStore::decimal_text(std::string_view name, std::string_view text) {
+    if (!op_allowed(Op::column))
+        return bad_op(Op::column);
     std::uint64_t limbs[4] = {0, 0, 0, 0};
     std::size_t i = 0;
     bool negative = false;
@@ -490,19 +492,19 @@ Status QwpRowStore::decimal_text(std::string_view name, std::string_view text) {
         }
         if (ch < '0' || ch > '9' || ++digits > 77 ||
             !mul10_add(limbs, static_cast<unsigned>(ch - '0'))) {
-            return fail(ErrorCode::invalid_decimal,
-                        "'" + std::string(text.substr(0, 100)) +
-                            "' is not a decimal of at most 76 fractional "
-                            "and 77 total digits" +
-                            quoted(current().name, name));
+            return failed(
+                fail(ErrorCode::invalid_decimal, "'" + std::string(text.substr(0, 100)) +
+                                                     "' is not a decimal of at most 76 fractional "
+                                                     "and 77 total digits" +
+                                                     quoted(current().name, name)));
         }
         if (dot)
             ++scale;
     }
     if (digits == 0 || scale > qwp::kMaxDecimalScale) {
-        return fail(ErrorCode::invalid_decimal, "'" + std::string(text.substr(0, 100)) +
-                                                    "' is not a decimal" +
-                                                    quoted(current().name, name));
+        return failed(fail(ErrorCode::invalid_decimal, "'" + std::string(text.substr(0, 100)) +
+                                                           "' is not a decimal" +
+                                                           quoted(current().name, name)));
     }
     if (negative)
         negate(limbs);
@@ -510,36 +512,37 @@ Status QwpRowStore::decimal_text(std::string_view name, std::string_view text) {
 }
 
 template <typename T>
-Status QwpRowStore::array(std::string_view name, std::span<const T> data,
-                          std::span<const std::size_t> shape,
-                          std::span<const std::ptrdiff_t> strides) {
-    if (auto st = check_op(Op::column); !st)
-        return st;
+bool QwpRowStore::array(std::string_view name, std::span<const T> data,
+                        std::span<const std::size_t> shape,
+                        std::span<const std::ptrdiff_t> strides) {
+    if (!op_allowed(Op::column))
+        return bad_op(Op::column);
     const TypeCode type = std::is_same_v<T, double> ? TypeCode::double_array : TypeCode::long_array;
     const std::string where = quoted(current().name, name);
     if (shape.empty() || shape.size() > qwp::kMaxArrayDims) {
-        return fail(ErrorCode::array_error,
-                    "arrays need 1..32 dimensions, got " + std::to_string(shape.size()) + where);
+        return failed(fail(ErrorCode::array_error, "arrays need 1..32 dimensions, got " +
+                                                       std::to_string(shape.size()) + where));
     }
     if (!strides.empty() && strides.size() != shape.size()) {
-        return fail(ErrorCode::array_error, "strides and shape differ in length" + where);
+        return failed(fail(ErrorCode::array_error, "strides and shape differ in length" + where));
     }
     std::size_t elements = 1;
     for (const std::size_t d : shape) {
         if (d > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
-            return fail(ErrorCode::array_error,
-                        "array dimension " + std::to_string(d) + " exceeds 2^31-1" + where);
+            return failed(fail(ErrorCode::array_error,
+                               "array dimension " + std::to_string(d) + " exceeds 2^31-1" + where));
         }
         if (d != 0 && elements > options_.max_buf_size / 8 / d + 1) {
-            return fail(ErrorCode::array_error, "array too large" + where);
+            return failed(fail(ErrorCode::array_error, "array too large" + where));
         }
         elements *= d;
     }
     if (strides.empty()) {
         if (elements != data.size()) {
-            return fail(ErrorCode::array_error, "array shape holds " + std::to_string(elements) +
-                                                    " elements but the data has " +
-                                                    std::to_string(data.size()) + where);
+            return failed(fail(ErrorCode::array_error, "array shape holds " +
+                                                           std::to_string(elements) +
+                                                           " elements but the data has " +
+                                                           std::to_string(data.size()) + where));
         }
     } else if (elements != 0) {
         std::ptrdiff_t lo = 0;
@@ -549,13 +552,14 @@ Status QwpRowStore::array(std::string_view name, std::span<const T> data,
             (span < 0 ? lo : hi) += span;
         }
         if (lo < 0 || hi >= static_cast<std::ptrdiff_t>(data.size())) {
-            return fail(ErrorCode::array_error, "array strides reach outside the data" + where);
+            return failed(
+                fail(ErrorCode::array_error, "array strides reach outside the data" + where));
         }
     }
     Column* c = nullptr;
     bool skip = false;
-    if (auto st = column_for(name, type, ValueLayout::blob, 0, c, skip); !st)
-        return st;
+    if (!next_column(name, type, c) && !column_for(name, type, ValueLayout::blob, 0, c, skip))
+        return false;
     const std::size_t bytes = 1 + 4 * shape.size() + 8 * elements;
     if (!skip) {
         std::size_t at = c->data.size();
@@ -592,27 +596,27 @@ Status QwpRowStore::array(std::string_view name, std::span<const T> data,
     return after_value(Op::column, skip ? 0 : bytes);
 }
 
-template Status QwpRowStore::array<double>(std::string_view, std::span<const double>,
-                                           std::span<const std::size_t>,
-                                           std::span<const std::ptrdiff_t>);
-template Status QwpRowStore::array<std::int64_t>(std::string_view, std::span<const std::int64_t>,
-                                                 std::span<const std::size_t>,
-                                                 std::span<const std::ptrdiff_t>);
+template bool QwpRowStore::array<double>(std::string_view, std::span<const double>,
+                                         std::span<const std::size_t>,
+                                         std::span<const std::ptrdiff_t>);
+template bool QwpRowStore::array<std::int64_t>(std::string_view, std::span<const std::int64_t>,
+                                               std::span<const std::size_t>,
+                                               std::span<const std::ptrdiff_t>);
 
 // ---- rows -------------------------------------------------------------------------------
 
-Status QwpRowStore::at(TypeCode type, std::int64_t value) {
-    if (auto st = check_op(Op::at); !st)
-        return st;
+bool QwpRowStore::at(TypeCode type, std::int64_t value) {
+    if (!op_allowed(Op::at))
+        return bad_op(Op::at);
     if (value < 0) {
-        return fail(ErrorCode::invalid_timestamp, "designated timestamp " + std::to_string(value) +
-                                                      " is negative (table '" + current().name +
-                                                      "')");
+        return failed(fail(ErrorCode::invalid_timestamp,
+                           "designated timestamp " + std::to_string(value) +
+                               " is negative (table '" + current().name + "')"));
     }
     Column* c = nullptr;
     bool skip = false;
-    if (auto st = column_for("", type, ValueLayout::fixed, 8, c, skip); !st)
-        return st;
+    if (!next_column("", type, c) && !column_for("", type, ValueLayout::fixed, 8, c, skip))
+        return false;
     const std::size_t at = c->data.size();
     c->data.resize(at + 8);
     std::memcpy(c->data.data() + at, &value, 8);
@@ -622,9 +626,9 @@ Status QwpRowStore::at(TypeCode type, std::int64_t value) {
     return at_now();
 }
 
-Status QwpRowStore::at_now() {
-    if (auto st = check_op(Op::at); !st)
-        return st;
+bool QwpRowStore::at_now() {
+    if (!op_allowed(Op::at))
+        return bad_op(Op::at);
     auto& t = current();
     for (auto& c : t.columns) {
         if (c.size == t.rows)
@@ -639,12 +643,13 @@ Status QwpRowStore::at_now() {
         --t.rows;
         --total_rows_;
         in_row_ = true;
-        return fail(ErrorCode::limit_exceeded,
-                    "buffer size " + std::to_string(len_) + " exceeds max_buf_size " +
-                        std::to_string(options_.max_buf_size) + " (table '" + t.name + "')");
+        return failed(fail(ErrorCode::limit_exceeded, "buffer size " + std::to_string(len_) +
+                                                          " exceeds max_buf_size " +
+                                                          std::to_string(options_.max_buf_size) +
+                                                          " (table '" + t.name + "')"));
     }
     len_at_row_start_ = len_;
-    return {};
+    return true;
 }
 
 void QwpRowStore::rewind() noexcept {
@@ -712,7 +717,7 @@ questdb::detail::Result<std::span<const qwp::TableSource>> QwpRowStore::table_so
             s.name = c.name;
             s.type = c.type;
             s.layout = c.layout;
-            s.validity = c.had_null ? c.validity.data() : nullptr;
+            s.validity = c.all_valid ? nullptr : c.validity.data();
             s.data = c.data.data();
             s.source_width = c.width;
             s.scale = c.scale;

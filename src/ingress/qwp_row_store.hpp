@@ -5,11 +5,14 @@
 // encoder reads (qwp::ColumnSource), so a flush encodes without another copy.
 //
 // Buffer::Impl holds this backend next to any other (e.g. ILP lines) and dispatches with a
-// plain switch: no virtual call per value. Every method returns a Status; on failure the
-// caller calls rewind(), which restores the last complete row.
+// plain switch: no virtual call per value. Every setter returns false on failure (cheaper than
+// building a Status on the hot path); the caller then takes the error with take_error() and
+// calls rewind(), which restores the last complete row.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,24 +33,29 @@ class QwpRowStore {
 
     explicit QwpRowStore(const BufferOptions& options);
 
-    Status table(std::string_view name);
-    Status symbol(std::string_view name, std::string_view value);
+    [[nodiscard]] bool table(std::string_view name);
+    [[nodiscard]] bool symbol(std::string_view name, std::string_view value);
     /// A fixed-width little-endian value of fixed_width(type) bytes.
-    Status fixed(std::string_view name, qwp::TypeCode type, const void* value);
-    Status boolean(std::string_view name, bool value);
+    [[nodiscard]] bool fixed(std::string_view name, qwp::TypeCode type, const void* value);
+    [[nodiscard]] bool boolean(std::string_view name, bool value);
     /// VARCHAR (validated UTF-8) or BINARY.
-    Status bytes(std::string_view name, qwp::TypeCode type, std::span<const std::uint8_t> value);
-    Status geohash(std::string_view name, std::uint64_t bits, std::uint8_t precision);
+    [[nodiscard]] bool bytes(std::string_view name, qwp::TypeCode type,
+                             std::span<const std::uint8_t> value);
+    [[nodiscard]] bool geohash(std::string_view name, std::uint64_t bits, std::uint8_t precision);
     /// `limbs` little-endian two's complement of the type's width (1, 2 or 4 limbs).
-    Status decimal(std::string_view name, qwp::TypeCode type, std::span<std::uint64_t> limbs,
-                   std::uint8_t scale);
-    Status decimal_text(std::string_view name, std::string_view text);
+    [[nodiscard]] bool decimal(std::string_view name, qwp::TypeCode type,
+                               std::span<std::uint64_t> limbs, std::uint8_t scale);
+    [[nodiscard]] bool decimal_text(std::string_view name, std::string_view text);
     template <typename T>
-    Status array(std::string_view name, std::span<const T> data, std::span<const std::size_t> shape,
-                 std::span<const std::ptrdiff_t> strides);
+    [[nodiscard]] bool array(std::string_view name, std::span<const T> data,
+                             std::span<const std::size_t> shape,
+                             std::span<const std::ptrdiff_t> strides);
     /// Ends the row; `type` is TIMESTAMP or TIMESTAMP_NANOS.
-    Status at(qwp::TypeCode type, std::int64_t value);
-    Status at_now();
+    [[nodiscard]] bool at(qwp::TypeCode type, std::int64_t value);
+
+    /// The failure of the last setter that returned false.
+    questdb::detail::Failure take_error() noexcept { return std::move(error_); }
+    [[nodiscard]] bool at_now();
 
     /// Restores the last complete row (drops the row in progress and anything it created).
     void rewind() noexcept;
@@ -63,16 +71,54 @@ class QwpRowStore {
     questdb::detail::Result<std::span<const qwp::TableSource>> table_sources();
 
   private:
+    /// Append-only bytes with an inline fast path (capacity kept across clear()).
+    class Bytes {
+      public:
+        [[nodiscard]] std::size_t size() const noexcept { return used_; }
+        [[nodiscard]] std::uint8_t* data() noexcept { return buf_.data(); }
+        [[nodiscard]] const std::uint8_t* data() const noexcept { return buf_.data(); }
+        std::uint8_t& operator[](std::size_t i) noexcept { return buf_[i]; }
+        /// Grows by `n` uninitialised bytes and returns where they start.
+        std::uint8_t* grow(std::size_t n) {
+            if (buf_.size() - used_ < n)
+                reserve_more(n);
+            std::uint8_t* at = buf_.data() + used_;
+            used_ += n;
+            return at;
+        }
+        void resize(std::size_t n) {
+            if (n > used_) {
+                grow(n - used_);
+            } else {
+                used_ = n;
+            }
+        }
+        void resize(std::size_t n, std::uint8_t fill) {
+            const std::size_t old = used_;
+            resize(n);
+            if (n > old)
+                std::memset(buf_.data() + old, fill, n - old);
+        }
+        void clear() noexcept { used_ = 0; }
+
+      private:
+        void reserve_more(std::size_t n) {
+            buf_.resize(std::max(buf_.size() * 2, std::max<std::size_t>(used_ + n, 64)));
+        }
+        qwp::ByteVector buf_;
+        std::size_t used_ = 0;
+    };
+
     struct Column {
         std::string name;
         qwp::TypeCode type = qwp::TypeCode::long_;
         qwp::ValueLayout layout = qwp::ValueLayout::fixed;
         std::uint8_t width = 0;
-        qwp::ByteVector data;
+        Bytes data;
         std::vector<std::int64_t> offsets;  // var64 / blob: size + 1 entries
         std::vector<std::uint8_t> validity;
         std::size_t size = 0;
-        bool had_null = false;
+        bool all_valid = true;  // validity is kept only once a NULL appears
         bool scale_set = false;
         std::uint8_t scale = 0;
         std::uint8_t geohash_bits = 0;
@@ -95,16 +141,58 @@ class QwpRowStore {
         row_done
     };
 
-    Status check_op(Op op) const;
-    Status check_name(std::string_view name) const;
+    [[nodiscard]] bool op_allowed(Op op) const noexcept {
+        // Bit per Op, indexed by State (see check_op_slow for the messages).
+        static constexpr std::uint8_t kAllowed[] = {0b0001, 0b0110, 0b1110, 0b1100, 0b0001};
+        return (kAllowed[static_cast<int>(state_)] >> static_cast<int>(op)) & 1;
+    }
+    bool bad_op(Op op);
+    bool failed(questdb::detail::Failure failure) {
+        error_ = std::move(failure);
+        return false;
+    }
+    bool check_name(std::string_view name);
     // The column for this row's value: found, or created (and back-filled with NULLs).
     // Sets `skip` when the row already has a value for it.
-    Status column_for(std::string_view name, qwp::TypeCode type, qwp::ValueLayout layout,
-                      std::uint8_t width, Column*& out, bool& skip);
-    Status after_value(Op op, std::size_t bytes);
+    bool column_for(std::string_view name, qwp::TypeCode type, qwp::ValueLayout layout,
+                    std::uint8_t width, Column*& out, bool& skip);
+    bool after_value(Op op, std::size_t bytes) {
+        len_ += bytes;
+        state_ = op == Op::symbol ? State::symbol_written : State::column_written;
+        return len_ <= options_.max_buf_size || buffer_full();
+    }
+    bool buffer_full();
+    static void materialize_validity(Column& c, std::size_t rows);
     void recycle(Column&& c);
     void truncate(Column& c, std::size_t rows) noexcept;
-    static void set_valid(Column& c, std::size_t row, bool valid);
+    static void set_valid_slow(Column& c, std::size_t row, bool valid);
+    static void set_valid(Column& c, std::size_t row, bool valid) {
+        if (c.all_valid && valid)
+            return;  // no NULL yet: no bitmap to maintain
+        set_valid_slow(c, row, valid);
+    }
+    static bool same_name(const std::string& a, std::string_view b) noexcept {
+        if (a.size() != b.size())
+            return false;
+        for (std::size_t i = 0; i < b.size(); ++i) {
+            if (a[i] != b[i])
+                return false;
+        }
+        return true;
+    }
+    // The common case: the row writes its columns in the same order as the previous row.
+    bool next_column(std::string_view name, qwp::TypeCode type, Column*& out) noexcept {
+        auto& t = tables_[current_];
+        if (t.cursor < t.columns.size()) {
+            Column& c = t.columns[t.cursor];
+            if (c.type == type && c.size == t.rows && same_name(c.name, name)) {
+                ++t.cursor;
+                out = &c;
+                return true;
+            }
+        }
+        return false;
+    }
     static void append_null(Column& c);
     static void append_nulls(Column& c, std::size_t count);
     Table& current() { return tables_[current_]; }
@@ -121,6 +209,7 @@ class QwpRowStore {
     std::size_t len_ = 0;
     std::size_t len_at_row_start_ = 0;
     std::size_t total_rows_ = 0;
+    questdb::detail::Failure error_;
 };
 
 }  // namespace questdb::ingress

@@ -59,6 +59,19 @@ class IngressDecoder {
                 ErrorCode::protocol_error,
                 std::to_string(r_.remaining()) + " trailing bytes after the last table block");
         }
+        // H4: a connection may write to a bounded number of distinct tables.
+        std::size_t new_tables = 0;
+        for (const auto& t : msg.tables)
+            new_tables += state_.tables_.count(t.name) == 0 ? 1 : 0;
+        if (new_tables > 0 &&
+            state_.tables_.size() + new_tables > limits_.max_tables_per_connection) {
+            kind = DecodeErrorKind::malformed;
+            return detail::fail(ErrorCode::protocol_error,
+                                "more than " + std::to_string(limits_.max_tables_per_connection) +
+                                    " tables on one connection");
+        }
+        for (const auto& t : msg.tables)
+            state_.tables_.insert(t.name);
         // Commit the delta only now: a rejected frame leaves the connection state untouched.
         auto& dict = state_.dict_;
         for (std::size_t i = 0; i < pending_.size(); ++i) {

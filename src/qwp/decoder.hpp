@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/result.hpp"
@@ -80,6 +81,8 @@ struct DecodeLimits {
     std::size_t max_columns = kMaxColumnsPerTable;
     std::size_t max_name_len = kMaxNameLen;
     std::size_t max_dictionary_entries = kMaxSymbolDictEntries;
+    /// Distinct table names per connection (H4).
+    std::size_t max_tables_per_connection = 10'000;
 };
 
 enum class DecodeErrorKind : std::uint8_t {
@@ -93,12 +96,18 @@ enum class DecodeErrorKind : std::uint8_t {
 class IngressDecoderState {
   public:
     [[nodiscard]] const std::vector<std::string>& dictionary() const noexcept { return dict_; }
-    /// Forget the dictionary (a new connection).
-    void reset() noexcept { dict_.clear(); }
+    /// Distinct table names seen on this connection.
+    [[nodiscard]] std::size_t table_count() const noexcept { return tables_.size(); }
+    /// Forget the dictionary and the tables (a new connection).
+    void reset() noexcept {
+        dict_.clear();
+        tables_.clear();
+    }
 
   private:
     friend class IngressDecoder;
     std::vector<std::string> dict_;
+    std::unordered_set<std::string> tables_;
 };
 
 /// Decodes one whole ingress message (12-byte header + payload, exactly `frame`). On failure

@@ -48,8 +48,10 @@ inline bool is_valid(const std::uint8_t* validity, std::size_t row) noexcept {
 // Number of set bits of `bits` in [a, b).
 std::size_t count_set(const std::uint8_t* bits, std::size_t a, std::size_t b) noexcept {
     std::size_t n = 0;
-    while (a < b && (a & 7) != 0)
-        n += (bits[a >> 3] >> (a++ & 7)) & 1;
+    while (a < b && (a & 7) != 0) {
+        n += (bits[a >> 3] >> (a & 7)) & 1;
+        ++a;
+    }
     while (a + 64 <= b) {
         std::uint64_t w;
         std::memcpy(&w, bits + (a >> 3), 8);
@@ -60,8 +62,10 @@ std::size_t count_set(const std::uint8_t* bits, std::size_t a, std::size_t b) no
         n += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(bits[a >> 3])));
         a += 8;
     }
-    while (a < b)
-        n += (bits[a >> 3] >> (a++ & 7)) & 1;
+    while (a < b) {
+        n += (bits[a >> 3] >> (a & 7)) & 1;
+        ++a;
+    }
     return n;
 }
 

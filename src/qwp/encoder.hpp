@@ -86,8 +86,10 @@ enum class SymbolMode : std::uint8_t {
 };
 
 struct EncodeOptions {
-    /// Largest frame (header included). Use the server's X-QWP-Max-Batch-Size (+12) or the
-    /// local budget. Must be at least 64 bytes.
+    /// Largest frame, i.e. whole QWP message including its 12-byte header (the WebSocket
+    /// payload). Use the server's X-QWP-Max-Batch-Size (the spec suggests ~90% of it for
+    /// auto-flush triggers; this cap may be the full value) or the local budget (~1.9 MiB
+    /// when the header is absent). Must be at least 64 bytes.
     std::size_t max_frame_size = kHeaderSize + kMaxMessageSize;
     /// Set FLAG_GORILLA: TIMESTAMP/TIMESTAMP_NANOS columns with >= 3 values are Gorilla
     /// encoded when every delta-of-delta fits 32 bits, else written raw. Off by default so the

@@ -30,13 +30,87 @@ std::uint32_t update_portable(std::uint32_t state, const std::uint8_t* p, std::s
 }
 
 #ifdef QUESTDB_SF_HAVE_SSE42_PATH
+// The crc32 instruction has a latency of three cycles but issues every cycle, so three
+// independent streams over three equal lanes run about three times faster than one. The lane
+// results are merged with the linear "append n zero bytes" operator, precomputed per lane
+// length as four 256-entry tables (the technique of Mark Adler's crc32c.c).
+constexpr std::size_t kLongLane = 8192;
+constexpr std::size_t kShortLane = 256;
+
+struct ShiftTable {
+    std::uint32_t t[4][256];
+    [[nodiscard]] std::uint32_t apply(std::uint32_t crc) const noexcept {
+        return t[0][crc & 0xFF] ^ t[1][(crc >> 8) & 0xFF] ^ t[2][(crc >> 16) & 0xFF] ^
+               t[3][crc >> 24];
+    }
+};
+
+__attribute__((target("sse4.2"))) std::uint32_t append_zeros(std::uint32_t crc, std::size_t len) {
+    std::uint64_t c = crc;
+    for (std::size_t i = 0; i < len / 8; ++i) {
+        c = _mm_crc32_u64(c, 0);
+    }
+    return static_cast<std::uint32_t>(c);
+}
+
+ShiftTable make_shift_table(std::size_t lane) {
+    std::uint32_t basis[32];
+    for (int k = 0; k < 32; ++k) {
+        basis[k] = append_zeros(std::uint32_t{1} << k, lane);
+    }
+    ShiftTable table{};
+    for (int byte = 0; byte < 4; ++byte) {
+        for (int v = 0; v < 256; ++v) {
+            std::uint32_t out = 0;
+            for (int bit = 0; bit < 8; ++bit) {
+                if ((v >> bit) & 1) {
+                    out ^= basis[byte * 8 + bit];
+                }
+            }
+            table.t[byte][v] = out;
+        }
+    }
+    return table;
+}
+
+std::uint64_t load64(const std::uint8_t* p) noexcept {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+}
+
+// Runs whole 3-lane blocks of `lane` bytes each; returns the advanced pointer.
+__attribute__((target("sse4.2"))) const std::uint8_t* run_lanes(std::uint64_t& crc,
+                                                                const std::uint8_t* p,
+                                                                std::size_t& n, std::size_t lane,
+                                                                const ShiftTable& shift) {
+    while (n >= 3 * lane) {
+        std::uint64_t c1 = 0;
+        std::uint64_t c2 = 0;
+        const std::uint8_t* const end = p + lane;
+        do {
+            crc = _mm_crc32_u64(crc, load64(p));
+            c1 = _mm_crc32_u64(c1, load64(p + lane));
+            c2 = _mm_crc32_u64(c2, load64(p + 2 * lane));
+            p += 8;
+        } while (p < end);
+        crc = shift.apply(static_cast<std::uint32_t>(crc)) ^ c1;
+        crc = shift.apply(static_cast<std::uint32_t>(crc)) ^ c2;
+        p += 2 * lane;
+        n -= 3 * lane;
+    }
+    return p;
+}
+
 __attribute__((target("sse4.2"))) std::uint32_t update_sse42(std::uint32_t state,
                                                              const std::uint8_t* p, std::size_t n) {
+    static const ShiftTable long_shift = make_shift_table(kLongLane);
+    static const ShiftTable short_shift = make_shift_table(kShortLane);
     std::uint64_t crc = state;
+    p = run_lanes(crc, p, n, kLongLane, long_shift);
+    p = run_lanes(crc, p, n, kShortLane, short_shift);
     while (n >= 8) {
-        std::uint64_t word;
-        std::memcpy(&word, p, 8);
-        crc = _mm_crc32_u64(crc, word);
+        crc = _mm_crc32_u64(crc, load64(p));
         p += 8;
         n -= 8;
     }

@@ -16,6 +16,8 @@ using detail::Status;
 
 namespace {
 
+constexpr std::size_t kMaxSpares = 4;
+
 // One segment file found in the slot during recovery.
 struct FoundSegment {
     std::filesystem::path path;
@@ -134,6 +136,7 @@ Status DiskQueue::recover() {
         if (s.scan.frame_count == 0 || stale) {
             s.fd.reset();
             if (s.scan.torn_tail_bytes > 0) {
+                report_.torn_tail_bytes += s.scan.torn_tail_bytes;
                 report_.notes.push_back("segment " + s.path.filename().string() +
                                         " held no complete frame; moved aside as .corrupt");
                 quarantine_file(s.path);
@@ -294,9 +297,21 @@ Result<FrameQueue::SegmentPtr> DiskQueue::create_segment(std::uint64_t base_fsn,
                                                          std::uint64_t capacity) {
     std::lock_guard lock(files_mutex_);
     const auto path = slot_dir_ / segment_file_name(next_generation_++);
-    auto seg = SegmentFile::create(path, base_fsn, capacity, unix_time_micros(), faults());
-    if (!seg) {
-        return std::move(seg).failure();
+    Result<std::shared_ptr<SegmentFile>> seg = std::shared_ptr<SegmentFile>();
+    if (!spares_.empty() && spares_.back()->capacity() == capacity) {
+        auto spare = std::move(spares_.back());
+        spares_.pop_back();
+        if (auto st = spare->reuse_as(path, base_fsn, unix_time_micros()); st) {
+            seg = std::move(spare);
+        } else {
+            (void)remove_if_exists(spare->path());
+            return std::move(st).failure();
+        }
+    } else {
+        seg = SegmentFile::create(path, base_fsn, capacity, unix_time_micros(), faults());
+        if (!seg) {
+            return std::move(seg).failure();
+        }
     }
     const bool sync = options_.durability == Durability::periodic;
     Status st;
@@ -336,7 +351,21 @@ Status DiskQueue::retire_segments(std::vector<SegmentPtr> retired, std::uint64_t
         }
     }
     for (auto& seg : retired) {
-        auto* file = static_cast<SegmentFile*>(seg.get());
+        auto file = std::static_pointer_cast<SegmentFile>(std::move(seg));
+        // Keep up to four trimmed segments as wiped spares (their pages stay cached), unless
+        // a cursor still reads one.
+        bool keep = false;
+        if (file.use_count() == 1) {
+            std::lock_guard lock(files_mutex_);
+            keep = spares_.size() < kMaxSpares && !closed();
+        }
+        if (keep) {
+            if (auto st = file->wipe_for_reuse(); st) {
+                std::lock_guard lock(files_mutex_);
+                spares_.push_back(std::move(file));
+                continue;
+            }
+        }
         if (auto st = remove_if_exists(file->path()); !st && result.ok()) {
             result = st;
         }
@@ -431,6 +460,16 @@ Status DiskQueue::close() {
         sync_thread_.join();
     }
     Status result;
+    {
+        // Spares hold no frames: never leave them behind.
+        std::lock_guard lock(files_mutex_);
+        for (const auto& spare : spares_) {
+            if (auto st = remove_if_exists(spare->path()); !st && result.ok()) {
+                result = st;
+            }
+        }
+        spares_.clear();
+    }
     if (published_fsn() == acked_fsn()) {
         // Drained: nothing to replay, so leave an empty slot (orphan scans skip it).
         for (const auto& seg : segments_snapshot()) {

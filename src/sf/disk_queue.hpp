@@ -122,6 +122,7 @@ class DiskQueue final : public FrameQueue {
     std::unique_ptr<SymbolDictFile> dict_;
     std::uint64_t next_generation_ = 1;
     std::optional<detail::Failure> sync_failure_;
+    std::vector<std::shared_ptr<SegmentFile>> spares_;  // wiped segments kept for reuse
 
     std::mutex sync_mutex_;
     std::condition_variable sync_cv_;

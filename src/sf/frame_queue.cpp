@@ -221,8 +221,17 @@ Result<std::int64_t> FrameQueue::append_frames(
     std::uint64_t count = current ? current->frame_count() : 0;
 
     auto roll_back = [&](Failure failure) -> Failure {
-        std::lock_guard lock(mutex_);
-        used_bytes_ -= plan.need - created * kSegmentHeaderSize;
+        std::uint64_t head;
+        {
+            std::lock_guard lock(mutex_);
+            used_bytes_ -= plan.need - created * kSegmentHeaderSize;
+            head = segments_.empty() ? static_cast<std::uint64_t>(published_.load() + 1)
+                                     : segments_.front()->base_fsn();
+        }
+        if (!retired.empty()) {
+            // Fully acknowledged blocks taken out for a fresh start still go away.
+            (void)retire_segments(std::move(retired), head);
+        }
         return failure;
     };
     for (const auto& frame : frames) {

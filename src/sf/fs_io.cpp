@@ -173,7 +173,10 @@ Status zero_range(int fd, std::uint64_t offset, std::uint64_t size,
 }
 
 Status preallocate(int fd, std::uint64_t size, const std::filesystem::path& path,
-                   FaultInjector* faults) {
+                   FaultInjector* faults, bool* reserved) {
+    if (reserved != nullptr) {
+        *reserved = false;
+    }
     if (const int err = injected(faults); err != 0) {
         return io_failure("cannot preallocate", path, err);
     }
@@ -182,6 +185,9 @@ Status preallocate(int fd, std::uint64_t size, const std::filesystem::path& path
         rc = ::posix_fallocate(fd, 0, static_cast<off_t>(size));
     } while (rc == EINTR);
     if (rc == 0) {
+        if (reserved != nullptr) {
+            *reserved = true;
+        }
         return {};
     }
     if (rc != EOPNOTSUPP && rc != EINVAL && rc != ENOSYS) {

@@ -94,8 +94,10 @@ class FileHandle {
 /// Reserves real blocks for `size` bytes (posix_fallocate), falling back to ftruncate on file
 /// systems without preallocation: writes go through pwrite, so a sparse file only means a
 /// later write may report ENOSPC, never a SIGBUS.
+/// `reserved` (optional) tells whether real blocks were reserved (false after the fallback).
 [[nodiscard]] detail::Status preallocate(int fd, std::uint64_t size,
-                                         const std::filesystem::path& path, FaultInjector* faults);
+                                         const std::filesystem::path& path, FaultInjector* faults,
+                                         bool* reserved = nullptr);
 
 /// ftruncate.
 [[nodiscard]] detail::Status truncate_file(int fd, std::uint64_t size,

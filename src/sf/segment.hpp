@@ -46,6 +46,15 @@ class Segment {
         count_.store(frame_count, std::memory_order_release);
     }
 
+  protected:
+    /// Starts the block over as an empty block for `base_fsn`. Only for a block nobody else
+    /// references (recycling).
+    void reset_for_reuse(std::uint64_t base_fsn, std::uint64_t end_offset) noexcept {
+        base_fsn_ = base_fsn;
+        end_.store(end_offset, std::memory_order_release);
+        count_.store(0, std::memory_order_release);
+    }
+
   private:
     std::uint64_t base_fsn_;
     std::uint64_t capacity_;

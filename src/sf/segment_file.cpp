@@ -5,6 +5,7 @@
 
 #include <array>
 #include <boost/endian/conversion.hpp>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -216,12 +217,14 @@ SegmentFile::~SegmentFile() {
     }
 }
 
-Status SegmentFile::map() {
-    void* p = ::mmap(nullptr, capacity(), PROT_READ, MAP_SHARED, fd_.get(), 0);
+Status SegmentFile::map(bool writable) {
+    void* p = ::mmap(nullptr, capacity(), writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED,
+                     fd_.get(), 0);
     if (p == MAP_FAILED) {
         return io_failure("cannot map", path_, errno);
     }
     map_ = static_cast<std::uint8_t*>(p);
+    writable_map_ = writable;
     return {};
 }
 
@@ -238,12 +241,13 @@ Result<std::shared_ptr<SegmentFile>> SegmentFile::create(const std::filesystem::
     const int raw = segment->fd_.get();
     std::uint8_t header[24];
     encode_segment_header({base_fsn, created_micros, 0}, header);
-    Status st = preallocate(raw, size, path, faults);
+    bool reserved = false;
+    Status st = preallocate(raw, size, path, faults, &reserved);
     if (st) {
         st = write_at(raw, header, sizeof header, 0, path, faults);
     }
     if (st) {
-        st = segment->map();
+        st = segment->map(reserved);
     }
     if (!st) {
         (void)remove_if_exists(path);
@@ -258,7 +262,12 @@ Result<std::shared_ptr<SegmentFile>> SegmentFile::open(const std::filesystem::pa
     auto segment = std::make_shared<SegmentFile>(
         path, std::move(fd), scan.header.base_fsn, scan.file_size, scan.append_offset,
         scan.frame_count, scan.header.created_micros, faults);
-    if (auto st = segment->map(); !st) {
+    // Re-reserve blocks: a restored or power-cut file may have lost its allocation.
+    bool reserved = false;
+    if (auto st = preallocate(segment->fd_.get(), scan.file_size, path, faults, &reserved); !st) {
+        return std::move(st).failure();
+    }
+    if (auto st = segment->map(reserved); !st) {
         return std::move(st).failure();
     }
     return segment;
@@ -267,9 +276,20 @@ Result<std::shared_ptr<SegmentFile>> SegmentFile::open(const std::filesystem::pa
 Status SegmentFile::write_frame(std::uint64_t offset, std::span<const std::uint8_t> payload) {
     std::uint8_t header[8];
     encode_frame_header(payload, header);
+    dirty_.store(true);
+    if (copy_into_map_) {
+        if (faults_ != nullptr) {
+            if (const int err = faults_->before_write(); err != 0) {
+                return io_failure("cannot write", path_, err);
+            }
+        }
+        // Payload first, header (with the CRC) last: a frame is only whole once both are.
+        std::memcpy(map_ + offset + kFrameHeaderSize, payload.data(), payload.size());
+        std::memcpy(map_ + offset, header, sizeof header);
+        return {};
+    }
     iovec iov[2] = {{header, sizeof header},
                     {const_cast<std::uint8_t*>(payload.data()), payload.size()}};
-    dirty_.store(true);
     return writev_at(fd_.get(), iov, 2, offset, path_, faults_);
 }
 
@@ -281,8 +301,46 @@ Status SegmentFile::zero_tail(std::uint64_t from) {
     return zero_range(fd_.get(), from, capacity() - from, path_, faults_);
 }
 
+Status SegmentFile::wipe_for_reuse() {
+    dirty_.store(true);
+    if (writable_map_) {
+        if (faults_ != nullptr) {
+            if (const int err = faults_->before_write(); err != 0) {
+                return io_failure("cannot wipe", path_, err);
+            }
+        }
+        // Front first: once the first frame header is zero, recovery sees an empty segment.
+        std::memset(map_ + kSegmentHeaderSize, 0, capacity() - kSegmentHeaderSize);
+        copy_into_map_ = true;
+        return {};
+    }
+    return zero_range(fd_.get(), kSegmentHeaderSize, capacity() - kSegmentHeaderSize, path_,
+                      faults_);
+}
+
+Status SegmentFile::reuse_as(const std::filesystem::path& path, std::uint64_t base_fsn,
+                             std::uint64_t created_micros) {
+    if (::rename(path_.c_str(), path.c_str()) != 0) {
+        return io_failure("cannot rename " + path_.string() + " to", path, errno);
+    }
+    path_ = path;
+    std::uint8_t header[24];
+    encode_segment_header({base_fsn, created_micros, 0}, header);
+    if (auto st = write_at(fd_.get(), header, sizeof header, 0, path_, faults_); !st) {
+        return st;
+    }
+    created_micros_ = created_micros;
+    reset_for_reuse(base_fsn, kSegmentHeaderSize);
+    dirty_.store(true);
+    return {};
+}
+
 Status SegmentFile::sync() {
     dirty_.store(false);
+    if (writable_map_ && ::msync(map_, capacity(), MS_SYNC) != 0) {
+        dirty_.store(true);
+        return io_failure("cannot sync", path_, errno);
+    }
     auto st = sync_file(fd_.get(), path_, faults_);
     if (!st) {
         dirty_.store(true);

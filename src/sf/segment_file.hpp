@@ -102,6 +102,15 @@ class SegmentFile final : public detail_queue::Segment {
 
     /// Zeroes [from, capacity): drops a torn tail so the next frame lands on clean bytes.
     [[nodiscard]] detail::Status zero_tail(std::uint64_t from);
+
+    /// Turns a trimmed segment into a spare: zeroes every frame (front first, so a crash at
+    /// any point leaves a file recovery sees as empty). Its pages stay in the page cache,
+    /// which makes later writes several times cheaper than into a fresh file.
+    [[nodiscard]] detail::Status wipe_for_reuse();
+    /// Reuses a wiped spare as a new segment: renames it to `path` and writes a header for
+    /// `base_fsn`. Only for a segment nobody else references.
+    [[nodiscard]] detail::Status reuse_as(const std::filesystem::path& path, std::uint64_t base_fsn,
+                                          std::uint64_t created_micros);
     /// fdatasync.
     [[nodiscard]] detail::Status sync();
     /// Whether frames were written since the last sync().
@@ -115,11 +124,13 @@ class SegmentFile final : public detail_queue::Segment {
                 std::uint64_t created_micros, FaultInjector* faults);
 
   private:
-    [[nodiscard]] detail::Status map();
+    [[nodiscard]] detail::Status map(bool writable);
 
     std::filesystem::path path_;
     FileHandle fd_;
     std::uint8_t* map_ = nullptr;
+    bool writable_map_ = false;   // blocks reserved: stores through the mapping are safe
+    bool copy_into_map_ = false;  // pages already mapped (a recycled segment): memcpy is cheapest
     std::uint64_t created_micros_;
     FaultInjector* faults_;
     std::atomic<bool> dirty_{false};

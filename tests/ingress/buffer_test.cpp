@@ -285,6 +285,18 @@ TEST(Buffer, DecimalRescaleAndPendingRowCannotBeEncoded) {
     EXPECT_EQ(t.column("x")->ints[3], 700);
 }
 
+TEST(Buffer, IlpModeBufferIsRefusedByTheQwpEncoder) {
+    Buffer b = Buffer::ilp(questdb::ingress::ProtocolVersion::v2);
+    b.table("t").column_i64("x", 1).at_now();
+    MessageEncoder enc;
+    SymbolDictionary dict;
+    EncodedFrames out;
+    auto st = questdb::ingress::encode_buffer(enc, b, dict, {}, out);
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.failure().code, ErrorCode::invalid_api_call);
+    EXPECT_EQ(out.count(), 0u);
+}
+
 TEST(Buffer, StridedArrayIsCopiedInRowMajorOrder) {
     // A 2x3 view of a transposed 3x2 matrix: strides {1, 2}.
     const std::vector<double> data = {1, 2, 3, 4, 5, 6};
@@ -292,13 +304,16 @@ TEST(Buffer, StridedArrayIsCopiedInRowMajorOrder) {
     const std::ptrdiff_t strides[] = {1, 2};
     Buffer b;
     b.table("t").column_arr("a", data, shape, strides).at_now();
+    const double raw[] = {7.5, 8.5};
+    b.table("t").column_arr("a", std::span<const double>(raw)).at_now();
     const std::size_t empty_shape[] = {0, 5};
     b.table("t").column_arr("a", std::span<const double>(), empty_shape).at_now();
     const auto msg = round_trip(b);
     const auto* a = msg.tables[0].column("a");
     EXPECT_EQ(a->arrays[0].doubles, (std::vector<double>{1, 3, 5, 2, 4, 6}));
-    EXPECT_EQ(a->arrays[1].shape, (std::vector<std::int32_t>{0, 5}));
-    EXPECT_FALSE(a->is_null(1));
+    EXPECT_EQ(a->arrays[1].doubles, (std::vector<double>{7.5, 8.5}));
+    EXPECT_EQ(a->arrays[2].shape, (std::vector<std::int32_t>{0, 5}));
+    EXPECT_FALSE(a->is_null(2));
 }
 
 TEST(Buffer, ClearKeepsWorkingAndSplitsLargeBuffers) {

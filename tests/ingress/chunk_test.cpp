@@ -200,6 +200,25 @@ TEST(Chunk, EveryTypeRoundTripsWithNulls) {
                                                         40'000'000, 50'000'000}));
 }
 
+TEST(Chunk, SpecNullableVarcharExampleBytes) {
+    // Spec "Nullable VARCHAR column": 4 rows, row 1 NULL -> 01 02, offsets 0 3 6 9, foobarbaz.
+    const std::vector<std::int32_t> offsets = {0, 3, 3, 6, 9};
+    const std::string data = "foobarbaz";
+    const std::vector<std::uint8_t> validity = {0b1101};
+    const std::vector<std::int64_t> ts = {1, 2, 3, 4};
+    Chunk c("t");
+    c.column_varchar("s", offsets,
+                     {reinterpret_cast<const std::uint8_t*>(data.data()), data.size()}, validity)
+        .designated_timestamp_micros(ts);
+    SymbolDictionary dict;
+    const auto frames = encode(c, dict);
+    const std::string expected =
+        "0102"
+        "00000000030000000600000009000000"
+        "666f6f62617262617a";
+    EXPECT_NE(hex(frames.frame(0)).find(expected), std::string::npos) << hex(frames.frame(0));
+}
+
 TEST(Chunk, DesignatedMillisScaleAndGorilla) {
     std::vector<std::int64_t> ms(100);
     for (int i = 0; i < 100; ++i)

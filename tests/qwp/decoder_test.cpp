@@ -235,6 +235,24 @@ TEST(Decoder, DictionaryGapIsDistinctAndStateUnchanged) {
     EXPECT_EQ(kind, DecodeErrorKind::malformed);
 }
 
+TEST(Decoder, TablesPerConnectionLimitH4) {
+    questdb::qwp::DecodeLimits limits;
+    limits.max_tables_per_connection = 2;
+    IngressDecoderState state;
+    auto table = [](const char* name) {
+        return FrameBuilder(0).str(name).varint(0).varint(0).finish();
+    };
+    EXPECT_TRUE(decode_ingress_message(table("a"), state, limits).ok());
+    EXPECT_TRUE(decode_ingress_message(table("b"), state, limits).ok());
+    EXPECT_TRUE(decode_ingress_message(table("a"), state, limits).ok());
+    auto third = decode_ingress_message(table("c"), state, limits);
+    ASSERT_FALSE(third.ok());
+    EXPECT_EQ(third.failure().code, ErrorCode::protocol_error);
+    EXPECT_EQ(state.table_count(), 2u);
+    state.reset();
+    EXPECT_TRUE(decode_ingress_message(table("c"), state, limits).ok());
+}
+
 TEST(Decoder, SymbolIdOutsideDictionaryD13) {
     auto frame = FrameBuilder(kDict)
                      .varint(0)

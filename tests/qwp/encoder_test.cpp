@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "qwp/decoder.hpp"
+#include "qwp/wire.hpp"
 #include "support/fixtures.hpp"
 
 namespace {
@@ -266,6 +267,38 @@ TEST(Encoder, RowTooLargeFailsAndLeavesStateUntouched) {
     EXPECT_NE(st.failure().message.find("table 't'"), std::string::npos);
     EXPECT_EQ(out.count(), 1u);
     EXPECT_EQ(out.bytes.size(), 14u);
+}
+
+// The timestamp section of a one-column table: [null flag][encoding byte][values...].
+std::vector<std::uint8_t> timestamp_section(const std::vector<std::int64_t>& ts, bool gorilla) {
+    ColumnSource c;
+    c.name = "";
+    c.type = TypeCode::timestamp;
+    c.data = ts.data();
+    const TableSource t{"t", ts.size(), {&c, 1}};
+    MessageEncoder enc;
+    SymbolDictionary dict;
+    EncodedFrames out;
+    EncodeOptions opt;
+    opt.gorilla = gorilla;
+    EXPECT_TRUE(enc.encode({&t, 1}, dict, opt, out).ok());
+    const auto f = out.frame(0);
+    EXPECT_EQ((f[5] & kFlagGorilla) != 0, gorilla);
+    // header 12, delta 00 00, name 01 't', rows, cols 01, schema 00 0A
+    const std::size_t at = 12 + 2 + 2 + varint_size(ts.size()) + 1 + 2;
+    return {f.begin() + static_cast<std::ptrdiff_t>(at), f.end()};
+}
+
+TEST(Encoder, GorillaChoiceFollowsTheReference) {
+    // >= 3 values whose delta-of-deltas fit 32 bits: Gorilla (checklist D10 vector).
+    EXPECT_EQ(hex(timestamp_section({1000, 2000, 3000, 4005}, true)),
+              "0001e803000000000000d0070000000000002a00");
+    // 2 values: uncompressed even under FLAG_GORILLA (the reference needs > 2 values).
+    EXPECT_EQ(hex(timestamp_section({5, 6}, true)), "000005000000000000000600000000000000");
+    // A delta-of-delta past 32 bits: uncompressed fallback.
+    EXPECT_EQ(timestamp_section({0, 1, std::int64_t{1} << 40}, true)[1], kTimestampUncompressed);
+    // No FLAG_GORILLA: no encoding byte at all.
+    EXPECT_EQ(timestamp_section({1, 2, 3}, false).size(), 1u + 24u);
 }
 
 TEST(Encoder, WatermarkResetReShipsFromZero) {

@@ -48,7 +48,8 @@ TEST(Crc32c, MatchesTheCastagnoliCheckValue) {
 
 TEST(Crc32c, IncrementalAndAcceleratedAgreeWithBoost) {
     std::mt19937 rng(1);
-    for (std::size_t size : {1u, 7u, 8u, 9u, 63u, 64u, 1000u, 45000u}) {
+    for (std::size_t size : {1u, 7u, 8u, 9u, 63u, 64u, 767u, 768u, 769u, 1000u, 24575u, 24576u,
+                             24583u, 45000u, 100003u}) {
         std::vector<std::uint8_t> data(size);
         for (auto& b : data) {
             b = static_cast<std::uint8_t>(rng());

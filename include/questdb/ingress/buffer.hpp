@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "questdb/error.hpp"
@@ -131,6 +132,16 @@ class QUESTDB_API Buffer {
     template <typename Nested>
     requires(!std::is_arithmetic_v<Nested>) Buffer& column_arr(std::string_view name,
                                                                const std::vector<Nested>& nested);
+    /// One-dimensional DOUBLE[] from contiguous values (a std::span or anything converting).
+    Buffer& column_arr(std::string_view name, std::span<const double> values) {
+        const std::size_t shape[] = {values.size()};
+        return column_arr(name, values, std::span<const std::size_t>(shape));
+    }
+    /// One-dimensional LONG[] from contiguous values.
+    Buffer& column_arr(std::string_view name, std::span<const std::int64_t> values) {
+        const std::size_t shape[] = {values.size()};
+        return column_arr(name, values, std::span<const std::size_t>(shape));
+    }
     Buffer& column_arr(std::string_view name, const std::vector<double>& values) {
         const std::size_t shape[] = {values.size()};
         return column_arr(name, std::span<const double>(values), shape);
