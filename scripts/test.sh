@@ -26,13 +26,38 @@ configure() {  # configure <dir> [cmake args...]
 
 step() { printf '\n=== %s ===\n' "$*"; }
 
+# Runs ctest, keeping its summary line so the script can close with one total.
+summaries=$(mktemp)
+run_ctest() {
+    local out
+    out=$(mktemp)
+    set +e
+    ctest "$@" 2>&1 | tee "$out"
+    local rc=${PIPESTATUS[0]}
+    set -e
+    grep -E '^[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$out" >>"$summaries" || true
+    rm -f "$out"
+    return "$rc"
+}
+
+finish() {
+    local passed=0 failed=0 p f t
+    while read -r _ _ _ f _ _ _ _ t; do
+        passed=$((passed + t - f))
+        failed=$((failed + f))
+    done <"$summaries"
+    echo
+    echo "$passed passed, $failed failed"
+}
+
 step "default build"
 configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j "$jobs"
 step "tests (default build)"
-ctest --test-dir build -j "$jobs" --timeout 600 --no-tests=error
+run_ctest --test-dir build -j "$jobs" --timeout 600 --no-tests=error
 
 if [[ "${QUESTDB_TEST_QUICK:-0}" == 1 ]]; then
+    finish
     exit 0
 fi
 
@@ -40,7 +65,7 @@ step "AddressSanitizer + UndefinedBehaviorSanitizer"
 configure build-asan -DCMAKE_BUILD_TYPE=Debug -DQUESTDB_SANITIZE=address,undefined \
     -DQUESTDB_BUILD_BENCH=OFF -DQUESTDB_BUILD_EXAMPLES=OFF
 cmake --build build-asan -j "$jobs"
-ctest --test-dir build-asan -j "$jobs" --timeout 900 -LE 'package|slow' --no-tests=error
+run_ctest --test-dir build-asan -j "$jobs" --timeout 900 -LE 'package|slow' --no-tests=error
 
 step "ThreadSanitizer (concurrency suites)"
 configure build-tsan -DCMAKE_BUILD_TYPE=Debug -DQUESTDB_SANITIZE=thread \
@@ -49,7 +74,7 @@ configure build-tsan -DCMAKE_BUILD_TYPE=Debug -DQUESTDB_SANITIZE=thread \
 mapfile -t tsan_targets < <(ctest --test-dir build-tsan -N -L concurrency | sed -n 's/^ *Test *#[0-9]*: //p')
 if ((${#tsan_targets[@]} > 0)); then
     cmake --build build-tsan -j "$jobs" --target "${tsan_targets[@]}"
-    ctest --test-dir build-tsan -j "$jobs" --timeout 900 -L concurrency --no-tests=error
+    run_ctest --test-dir build-tsan -j "$jobs" --timeout 900 -L concurrency --no-tests=error
 fi
 
 if [[ -x scripts/fuzz.sh ]]; then
@@ -57,5 +82,4 @@ if [[ -x scripts/fuzz.sh ]]; then
     scripts/fuzz.sh "${QUESTDB_FUZZ_SECONDS:-20}"
 fi
 
-step "summary"
-ctest --test-dir build --timeout 600 -N | tail -1
+finish

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "questdb/conf.hpp"
+#include "questdb/egress/borrowed_reader.hpp"
 #include "questdb/export.hpp"
 #include "questdb/ingress/borrowed_row_sender.hpp"
 #include "questdb/ingress/buffer.hpp"
@@ -30,6 +31,7 @@ struct PoolCounts {
 struct PoolStats {
     PoolCounts column_senders;
     PoolCounts row_senders;
+    PoolCounts readers;
 };
 
 /// A pool of QWP/WebSocket connections configured by one connect string
@@ -70,6 +72,13 @@ public:
     /// Borrows a row-major store-and-forward sender (`->` reaches its `Sender`). Same
     /// blocking and errors as borrow_column_sender(); row senders have their own pool.
     [[nodiscard]] ingress::BorrowedRowSender borrow_row_sender();
+
+    /// Borrows a query reader (`->` reaches its `Reader`), connecting when no idle one is
+    /// pooled: walks the endpoints, reads SERVER_INFO and applies `target=`/`zone=`. Blocks
+    /// while connecting and, at the cap (`query_pool_max`), up to `acquire_timeout_ms`.
+    /// @throws Error pool_exhausted; auth_error, role_mismatch, socket_error ("all QWP
+    ///   endpoints unreachable"), tls_error; invalid_api_call after close().
+    [[nodiscard]] egress::BorrowedReader borrow_reader();
 
     /// An empty QWP buffer with this pool's `max_name_len` and `max_buf_size`. Never blocks.
     [[nodiscard]] ingress::Buffer new_buffer() const;

@@ -2,6 +2,7 @@
 
 #include "ingress/encode.hpp"
 #include "ingress/server_response.hpp"
+#include "sf/disk_queue.hpp"
 #include "sf/frame_queue.hpp"
 #include "ws/tls.hpp"
 
@@ -36,14 +37,28 @@ ws::TlsOptions tls_options_of(const conf::TlsSettings& tls) {
     return out;
 }
 
-::questdb::detail::Result<std::unique_ptr<sf::FrameQueue>> open_queue(const SenderCoreOptions& options) {
-    if (options.store.disk_mode()) {
-        return ::questdb::detail::fail(ErrorCode::config_error,
-                            "sf_dir: disk-backed store-and-forward is not available in this build");
+::questdb::detail::Result<std::unique_ptr<sf::FrameQueue>> open_queue(
+    const SenderCoreOptions& options) {
+    const auto& store = options.store;
+    if (store.disk_mode()) {
+        sf::DiskQueueOptions disk;
+        disk.sf_dir = *store.dir;
+        disk.sender_id = options.slot_name;
+        disk.limits.max_total_bytes = store.max_total_bytes;
+        disk.limits.max_segment_bytes = store.max_segment_bytes;
+        disk.durability = store.durability == conf::SfDurability::periodic
+                              ? sf::Durability::periodic
+                              : sf::Durability::memory;
+        disk.sync_interval = store.sync_interval;
+        auto queue = sf::DiskQueue::open(std::move(disk));
+        if (!queue.ok()) {
+            return std::move(queue).failure();
+        }
+        return std::unique_ptr<sf::FrameQueue>(std::move(queue).value());
     }
     sf::MemoryQueueOptions memory;
-    memory.limits.max_total_bytes = options.store.max_total_bytes;
-    memory.limits.max_segment_bytes = options.store.max_segment_bytes;
+    memory.limits.max_total_bytes = store.max_total_bytes;
+    memory.limits.max_segment_bytes = store.max_segment_bytes;
     auto queue = sf::MemoryQueue::open(memory);
     if (!queue.ok()) {
         return std::move(queue).failure();
@@ -103,6 +118,9 @@ ws::TlsOptions tls_options_of(const conf::TlsSettings& tls) {
         return std::move(queue).failure();
     }
     std::unique_ptr<SfSenderCore> core(new SfSenderCore(std::move(options), std::move(queue).value()));
+    if (auto seeded = core->seed_recovered_symbols(); !seeded.ok()) {
+        return std::move(seeded).failure();
+    }
     core->delivery_->start();
     const auto mode = core->options_.initial_connect;
     if (mode != conf::InitialConnectRetry::async) {
@@ -135,6 +153,35 @@ SfSenderCore::~SfSenderCore() {
     (void)queue_->close();
 }
 
+::questdb::detail::Status SfSenderCore::seed_recovered_symbols() {
+    auto* disk = dynamic_cast<sf::DiskQueue*>(queue_.get());
+    if (disk == nullptr) {
+        return {};
+    }
+    // Frames on disk hold ids, not strings: the dictionary must come back with the same ids,
+    // and all of it counts as shipped (catch-up re-registers it on every connection).
+    for (const auto& symbol : disk->recovered_symbols()) {
+        auto id = dictionary_.intern(symbol);
+        if (!id.ok()) {
+            return std::move(id).failure();
+        }
+    }
+    dictionary_.set_sent_watermark(static_cast<std::uint32_t>(dictionary_.size()));
+    return {};
+}
+
+::questdb::detail::Status SfSenderCore::persist_new_symbols() {
+    auto* disk = dynamic_cast<sf::DiskQueue*>(queue_.get());
+    if (disk == nullptr || disk->persisted_symbol_count() >= dictionary_.size()) {
+        return {};
+    }
+    symbol_views_.clear();
+    for (auto id = disk->persisted_symbol_count(); id < dictionary_.size(); ++id) {
+        symbol_views_.push_back(dictionary_.entry(static_cast<std::uint32_t>(id)));
+    }
+    return disk->persist_symbols(symbol_views_);
+}
+
 void SfSenderCore::catch_up(std::size_t max_frame_bytes,
                             std::vector<std::vector<std::uint8_t>>& frames) {
     qwp::EncodedFrames encoded;
@@ -159,7 +206,6 @@ template <typename Encode>
         return *std::move(failure);
     }
     std::lock_guard lock(dictionary_mutex_);
-    const auto dictionary_size = dictionary_.size();
     const auto watermark = dictionary_.sent_watermark();
     qwp::EncodeOptions options;
     options.max_frame_size = delivery_->max_frame_bytes();
@@ -175,12 +221,16 @@ template <typename Encode>
     for (std::size_t i = 0; i < frames_.count(); ++i) {
         frame_spans_.push_back(frames_.frame(i));
     }
-    auto fsn = queue_->append_group(frame_spans_, Clock::now() + options_.store.append_deadline);
+    // The symbols a frame uses reach the side file before the frame reaches the queue, so a
+    // crash can never leave a stored frame naming an id the dictionary file lacks.
+    auto status = persist_new_symbols();
+    auto fsn = status.ok() ? queue_->append_group(frame_spans_,
+                                                  Clock::now() + options_.store.append_deadline)
+                           : ::questdb::detail::Result<std::int64_t>(std::move(status).failure());
     if (!fsn.ok()) {
-        // The frames were not stored, so their new symbols were never shipped: undo them, or
-        // the next frame's delta would leave a gap on the server.
+        // The frames were not stored, so their new symbols were never shipped: rewind the
+        // watermark so the next frame's delta ships them (ids stay, matching the side file).
         dictionary_.set_sent_watermark(watermark);
-        dictionary_.rollback(dictionary_size);
         return std::move(fsn).failure();
     }
     return std::optional<std::int64_t>{fsn.value()};

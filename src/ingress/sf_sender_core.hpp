@@ -86,6 +86,8 @@ public:
 
 private:
     SfSenderCore(SenderCoreOptions options, std::unique_ptr<sf::FrameQueue> queue);
+    ::questdb::detail::Status seed_recovered_symbols();
+    ::questdb::detail::Status persist_new_symbols();
     void catch_up(std::size_t max_frame_bytes, std::vector<std::vector<std::uint8_t>>& frames);
     template <typename Encode>
     ::questdb::detail::Result<std::optional<std::int64_t>> encode_and_append(Encode&& encode);
@@ -99,6 +101,7 @@ private:
     qwp::MessageEncoder encoder_;
     qwp::EncodedFrames frames_;
     std::vector<std::span<const std::uint8_t>> frame_spans_;
+    std::vector<std::string_view> symbol_views_;
     std::unique_ptr<DeliveryLoop> delivery_;
     bool must_close_ = false;
 };

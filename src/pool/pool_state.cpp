@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "sf/slot.hpp"
+
 namespace questdb::detail {
 namespace {
 
@@ -16,12 +18,30 @@ pool::PoolLimits sender_limits(const conf::Config& config) {
     return limits;
 }
 
+pool::PoolLimits reader_limits(const conf::Config& config) {
+    const auto& p = config.pool();
+    pool::PoolLimits limits;
+    limits.min_idle = p.query_min;
+    limits.max = p.query_max;
+    limits.acquire_timeout = p.acquire_timeout;
+    limits.idle_timeout = p.idle_timeout.count() == 0 ? std::chrono::milliseconds::max()
+                                                      : p.idle_timeout;
+    return limits;
+}
+
 }  // namespace
 
 PoolState::PoolState(conf::Config config)
     : config_(std::move(config)),
       column_senders_("column sender", sender_limits(config_), sender_factory("ingest")),
-      row_senders_("row sender", sender_limits(config_), sender_factory("row")) {
+      row_senders_("row sender", sender_limits(config_), sender_factory("row")),
+      readers_("reader", reader_limits(config_), [this](std::size_t) -> Result<std::unique_ptr<ReaderSlot>> {
+          try {
+              return std::make_unique<ReaderSlot>(ReaderSlot{egress::Reader::connect(config_)});
+          } catch (const Error& e) {
+              return Failure{e.error_code(), e.message(), e.in_doubt()};
+          }
+      }) {
     if (config_.pool().reap == conf::PoolReap::automatic) {
         housekeeper_ = std::thread([this] { housekeep(); });
     }
@@ -34,8 +54,10 @@ SenderPool::Factory PoolState::sender_factory(std::string kind) {
                -> Result<std::unique_ptr<ingress::SfSenderCore>> {
         // Disk slots are named like the reference C/C++/Rust pool's: <sender_id>-ingest-<i>,
         // so a slot left by one official client can be drained by another.
+        const auto& base = config_.store_and_forward().sender_id;
         auto options = ingress::SenderCoreOptions::from_config(
-            config_, config_.store_and_forward().sender_id + "-" + kind + "-" + std::to_string(slot));
+            config_, kind == "ingest" ? sf::pool_slot_name(base, slot)
+                                      : base + "-" + kind + "-" + std::to_string(slot));
         if (!options.ok()) {
             return std::move(options).failure();
         }
@@ -44,7 +66,7 @@ SenderPool::Factory PoolState::sender_factory(std::string kind) {
 }
 
 std::size_t PoolState::reap_idle() {
-    return column_senders_.reap() + row_senders_.reap();
+    return column_senders_.reap() + row_senders_.reap() + readers_.reap();
 }
 
 void PoolState::close() {
@@ -58,6 +80,7 @@ void PoolState::close() {
     }
     column_senders_.close();
     row_senders_.close();
+    readers_.close();
 }
 
 void PoolState::housekeep() {
@@ -76,15 +99,30 @@ SenderLease::SenderLease(std::shared_ptr<PoolState> state, SenderPool& pool, Sen
 
 SenderLease::~SenderLease() { pool_.release(std::move(lease_)); }
 
-ingress::SfSenderCore& SenderLease::core() {
-    if (std::this_thread::get_id() != owner_) {
-        std::ostringstream owner;
-        owner << owner_;
+void check_owner_thread(std::thread::id owner, const char* what) {
+    if (std::this_thread::get_id() != owner) {
+        std::ostringstream id;
+        id << owner;
         throw Error(ErrorCode::invalid_api_call,
-                    "a borrowed sender is bound to the thread that borrowed it (thread " +
-                        owner.str() + "); borrow one sender per thread");
+                    std::string("a borrowed ") + what +
+                        " is bound to the thread that borrowed it (thread " + id.str() +
+                        "); borrow one per thread");
     }
+}
+
+ingress::SfSenderCore& SenderLease::core() {
+    check_owner_thread(owner_, "sender");
     return *lease_.core;
+}
+
+ReaderLease::ReaderLease(std::shared_ptr<PoolState> state, ReaderPool::Lease lease)
+    : state_(std::move(state)), lease_(std::move(lease)), owner_(std::this_thread::get_id()) {}
+
+ReaderLease::~ReaderLease() { state_->readers().release(std::move(lease_)); }
+
+egress::Reader& ReaderLease::reader() {
+    check_owner_thread(owner_, "reader");
+    return lease_.core->reader;
 }
 
 }  // namespace questdb::detail

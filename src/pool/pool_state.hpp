@@ -10,12 +10,21 @@
 #include <thread>
 
 #include "ingress/sf_sender_core.hpp"
+#include "questdb/egress/reader.hpp"
 #include "pool/lease_pool.hpp"
 #include "questdb/conf.hpp"
 
 namespace questdb::detail {
 
 using SenderPool = pool::LeasePool<ingress::SfSenderCore>;
+
+/// A pooled reader; recycled only while connected and not marked.
+struct ReaderSlot {
+    egress::Reader reader;
+    bool closing = false;
+    [[nodiscard]] bool must_close() const noexcept { return closing || !reader.is_connected(); }
+};
+using ReaderPool = pool::LeasePool<ReaderSlot>;
 
 class PoolState {
 public:
@@ -27,6 +36,7 @@ public:
     [[nodiscard]] const conf::Config& config() const noexcept { return config_; }
     SenderPool& column_senders() noexcept { return column_senders_; }
     SenderPool& row_senders() noexcept { return row_senders_; }
+    ReaderPool& readers() noexcept { return readers_; }
 
     std::size_t reap_idle();
     void close();
@@ -38,6 +48,7 @@ private:
     const conf::Config config_;
     SenderPool column_senders_;
     SenderPool row_senders_;
+    ReaderPool readers_;
     std::mutex housekeeper_mutex_;
     std::condition_variable housekeeper_cv_;
     bool stopping_ = false;
@@ -64,5 +75,26 @@ private:
     SenderPool::Lease lease_;
     std::thread::id owner_;
 };
+
+/// One borrowed reader: returns it to the reader pool when destroyed; thread-bound.
+class ReaderLease {
+public:
+    ReaderLease(std::shared_ptr<PoolState> state, ReaderPool::Lease lease);
+    ~ReaderLease();
+    ReaderLease(const ReaderLease&) = delete;
+    ReaderLease& operator=(const ReaderLease&) = delete;
+
+    /// The reader, after checking the calling thread. @throws Error invalid_api_call.
+    egress::Reader& reader();
+    void mark_must_close() noexcept { lease_.core->closing = true; }
+
+private:
+    std::shared_ptr<PoolState> state_;
+    ReaderPool::Lease lease_;
+    std::thread::id owner_;
+};
+
+/// Throws invalid_api_call unless the caller is `owner`.
+void check_owner_thread(std::thread::id owner, const char* what);
 
 }  // namespace questdb::detail

@@ -33,6 +33,11 @@ ingress::BorrowedRowSender QuestDb::borrow_row_sender() {
         state_->config()));
 }
 
+egress::BorrowedReader QuestDb::borrow_reader() {
+    auto lease = detail::value_or_throw(state_->readers().acquire());
+    return egress::BorrowedReader(std::make_unique<detail::ReaderLease>(state_, std::move(lease)));
+}
+
 ingress::Buffer QuestDb::new_buffer() const {
     ingress::BufferOptions options;
     options.max_name_len = state_->config().ilp().max_name_len;
@@ -47,9 +52,36 @@ void QuestDb::close() { state_->close(); }
 PoolStats QuestDb::stats() const {
     const auto column = state_->column_senders().counts();
     const auto row = state_->row_senders().counts();
-    return PoolStats{{column.idle, column.in_use}, {row.idle, row.in_use}};
+    const auto readers = state_->readers().counts();
+    return PoolStats{{column.idle, column.in_use}, {row.idle, row.in_use},
+                     {readers.idle, readers.in_use}};
 }
 
 const conf::Config& QuestDb::config() const noexcept { return state_->config(); }
 
 }  // namespace questdb
+
+namespace questdb::egress {
+
+BorrowedReader::BorrowedReader(std::unique_ptr<::questdb::detail::ReaderLease> lease) noexcept
+    : lease_(std::move(lease)) {}
+BorrowedReader::BorrowedReader(BorrowedReader&&) noexcept = default;
+BorrowedReader& BorrowedReader::operator=(BorrowedReader&&) noexcept = default;
+BorrowedReader::~BorrowedReader() = default;
+
+Reader* BorrowedReader::operator->() { return &**this; }
+
+Reader& BorrowedReader::operator*() {
+    if (!lease_) {
+        throw Error(ErrorCode::invalid_api_call, "reader borrow was moved from");
+    }
+    return lease_->reader();
+}
+
+void BorrowedReader::mark_must_close() noexcept {
+    if (lease_) {
+        lease_->mark_must_close();
+    }
+}
+
+}  // namespace questdb::egress

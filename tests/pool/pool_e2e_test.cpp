@@ -364,3 +364,44 @@ TEST_F(PoolE2E, RowSenderFlushesBuffersThroughTheSamePipeline) {
 }
 
 }  // namespace
+
+namespace {
+
+std::size_t column_index(const questdb::egress::BatchView& batch, std::string_view name) {
+    for (std::size_t i = 0; i < batch.column_count(); ++i) {
+        if (batch.column_name(i) == name) return i;
+    }
+    ADD_FAILURE() << "no column " << name;
+    return 0;
+}
+
+TEST_F(PoolE2E, ReaderBorrowsQueryWhatTheSendersWrote) {
+    auto db = QuestDb::connect(conf());
+    {
+        auto sender = db.borrow_column_sender();
+        flush_rows(sender, "rt", 0, 300);
+        sender.wait(AckLevel::ok, 10s);
+    }
+    std::set<std::int64_t> ids;
+    {
+        auto reader = db.borrow_reader();
+        auto cursor = reader->execute("SELECT * FROM rt");
+        while (auto batch = cursor.next_batch()) {
+            const auto id = batch->column(column_index(*batch, "id")).as_long();
+            const auto px = batch->column(column_index(*batch, "px")).as_double();
+            const auto sym = batch->column(column_index(*batch, "sym")).as_symbol();
+            for (std::size_t r = 0; r < batch->row_count(); ++r) {
+                const auto v = id.value(r);
+                EXPECT_EQ(px.value(r), static_cast<double>(v) * 0.25);
+                EXPECT_EQ(*sym.resolve(r), "S" + std::to_string(v % 7));
+                ids.insert(v);
+            }
+        }
+    }
+    EXPECT_EQ(ids.size(), 300u);
+    EXPECT_EQ(db.stats().readers.idle, 1u) << "a drained reader is recycled";
+    auto again = db.borrow_reader();
+    EXPECT_EQ(server.egress_connections(), 1u);
+}
+
+}  // namespace
