@@ -467,6 +467,7 @@ class QUESTDB_API Config {
     Config(const Config&) noexcept = default;
     /// As the copy constructor.
     Config& operator=(const Config&) noexcept = default;
+    /// Releases this copy's share of the state.
     ~Config() = default;
 
     /// The scheme (`qwpws`/`qwpwss` are reported as ws/wss).
