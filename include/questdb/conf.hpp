@@ -462,6 +462,14 @@ class QUESTDB_API Config {
     /// As from_env(), reading the environment variable `variable` instead.
     [[nodiscard]] static Config from_env(const std::string& variable);
 
+    /// Copies share the immutable state. There are deliberately no move operations: a
+    /// "moved-from" Config is a copy, so every Config object is always valid.
+    Config(const Config&) noexcept = default;
+    /// As the copy constructor.
+    Config& operator=(const Config&) noexcept = default;
+    /// Releases this copy's share of the state.
+    ~Config() = default;
+
     /// The scheme (`qwpws`/`qwpwss` are reported as ws/wss).
     [[nodiscard]] Scheme scheme() const noexcept;
     /// Whether the scheme uses TLS.

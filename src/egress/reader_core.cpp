@@ -327,13 +327,12 @@ Result<const detail::BatchData*> QueryExecution::next() {
             st = fail(ErrorCode::socket_error, "connection lost");
         } else {
             auto& protocol = *core_->bound().protocol;
-            if (held_wire_bytes_ > 0 && protocol.on_batch_released(held_wire_bytes_, out_)) {
+            // A latched cancel goes first: a cancelled query is granted no more credit (F7).
+            st = flush_pending_control();
+            if (st.ok() && held_wire_bytes_ > 0 && protocol.on_batch_released(held_wire_bytes_, out_)) {
                 st = send_frame(out_);
             }
             held_wire_bytes_ = 0;
-            if (st.ok()) {
-                st = flush_pending_control();
-            }
         }
         if (st.ok()) {
             auto frame = core_->bound().transport->receive(core_->settings().read_timeout);

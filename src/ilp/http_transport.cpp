@@ -167,7 +167,9 @@ HttpTransport::HttpTransport(const SenderConfig& config, const TlsHooks* tls,
     : config_(config),
       tls_(tls),
       authorization_(std::move(authorization)),
-      host_header_(config.host + ":" + std::to_string(config.port)),
+      host_header_(
+          (config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host) +
+          ":" + std::to_string(config.port)),
       user_agent_(std::string("questdb/cpp/") + QUESTDB_VERSION_STRING) {}
 
 detail::Result<std::unique_ptr<HttpTransport>> HttpTransport::create(const SenderConfig& config,

@@ -76,7 +76,7 @@ constexpr auto kColumnForbidden = make_column_forbidden();
 // U+FEFF (zero width no-break space, the UTF-8 BOM) is refused anywhere in a name.
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
-Status check_common(std::string_view kind, std::string_view name, std::size_t max_name_len) {
+Status check_length(std::string_view kind, std::string_view name, std::size_t max_name_len) {
     if (name.empty()) {
         return fail(ErrorCode::invalid_name, std::string(kind) + " names must not be empty");
     }
@@ -85,6 +85,11 @@ Status check_common(std::string_view kind, std::string_view name, std::size_t ma
                                                  printable(name) + ": longer than " +
                                                  std::to_string(max_name_len) + " bytes");
     }
+    return {};
+}
+
+/// Checks only names holding non-ASCII bytes (rare): UTF-8 validity and no BOM.
+Status check_non_ascii(std::string_view kind, std::string_view name) {
     if (!is_valid_utf8(name)) {
         return fail(ErrorCode::invalid_utf8,
                     "Bad " + std::string(kind) + " name " + printable(name) + ": not valid UTF-8");
@@ -160,11 +165,14 @@ bool is_valid_utf8(std::string_view text) noexcept {
 }
 
 detail::Status validate_table_name(std::string_view name, std::size_t max_name_len) {
-    if (auto status = check_common("table", name, max_name_len); !status.ok()) {
+    if (auto status = check_length("table", name, max_name_len); !status.ok()) {
         return status;
     }
+    // One pass over the bytes; UTF-8 and BOM checks only run for non-ASCII names.
+    bool non_ascii = false;
     for (std::size_t i = 0; i < name.size(); ++i) {
         const auto c = static_cast<unsigned char>(name[i]);
+        non_ascii |= c >= 0x80;
         if (c == '.') {
             if (i == 0 || i + 1 == name.size() || name[i - 1] == '.') {
                 return fail(ErrorCode::invalid_name,
@@ -175,19 +183,22 @@ detail::Status validate_table_name(std::string_view name, std::size_t max_name_l
             return bad_char("table", name, i);
         }
     }
-    return {};
+    return non_ascii ? check_non_ascii("table", name) : Status{};
 }
 
 detail::Status validate_column_name(std::string_view name, std::size_t max_name_len) {
-    if (auto status = check_common("column", name, max_name_len); !status.ok()) {
+    if (auto status = check_length("column", name, max_name_len); !status.ok()) {
         return status;
     }
+    bool non_ascii = false;
     for (std::size_t i = 0; i < name.size(); ++i) {
-        if (kColumnForbidden[static_cast<unsigned char>(name[i])]) {
+        const auto c = static_cast<unsigned char>(name[i]);
+        non_ascii |= c >= 0x80;
+        if (kColumnForbidden[c]) {
             return bad_char("column", name, i);
         }
     }
-    return {};
+    return non_ascii ? check_non_ascii("column", name) : Status{};
 }
 
 namespace {

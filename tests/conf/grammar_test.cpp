@@ -400,3 +400,17 @@ TEST(ConfGrammar, RandomInputsEitherParseOrRaiseConfigError) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ConfGrammar, MovedFromConfigStaysValid) {
+    auto a = Config::parse("ws::addr=h:1;client_id=x;");
+    const Config b = std::move(a);
+    EXPECT_EQ(b.endpoints()[0].port, 1);
+    EXPECT_EQ(a.endpoints()[0].port, 1);  // NOLINT(bugprone-use-after-move): by design
+    Config c = Config::parse("tcp::addr=t;");
+    c = std::move(a);
+    EXPECT_EQ(c.scheme(), Scheme::ws);
+}
+
+}  // namespace

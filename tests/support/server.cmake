@@ -11,6 +11,7 @@ add_library(questdb_test_server
     ${_qts_dir}/src/qwp_ingress.cpp
     ${_qts_dir}/src/sessions.cpp
     ${_qts_dir}/src/egress_session.cpp
+    ${_qts_dir}/src/sql_query.cpp
     ${_qts_dir}/src/server.cpp)
 add_library(questdb::test_server ALIAS questdb_test_server)
 set_target_properties(questdb_test_server PROPERTIES
@@ -48,6 +49,11 @@ add_executable(qdb-test-server ${_qts_dir}/src/main.cpp)
 target_link_libraries(qdb-test-server PRIVATE questdb::test_server questdb_build_options
     Boost::headers)
 target_compile_definitions(qdb-test-server PRIVATE BOOST_ASIO_NO_DEPRECATED)
+if(TARGET questdb_test_tls)
+    # `--tls` without --tls-cert/--tls-key generates a throw-away self-signed certificate.
+    target_link_libraries(qdb-test-server PRIVATE questdb_test_tls)
+    target_compile_definitions(qdb-test-server PRIVATE QDB_TEST_SERVER_HAVE_TLS_CERTS)
+endif()
 
 if(QUESTDB_BUILD_TESTS AND EXISTS ${_qts_dir}/tests/CMakeLists.txt)
     include(QuestdbTesting)

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -12,6 +13,9 @@
 #include <string>
 
 #include "questdb/test_server/server.hpp"
+#ifdef QDB_TEST_SERVER_HAVE_TLS_CERTS
+#include "support/tls_certs.hpp"
+#endif
 
 namespace {
 
@@ -99,9 +103,19 @@ int main(int argc, char** argv) {
             usage("unknown argument " + arg);
         }
     }
-    if (tls) {
-        if (cert_path.empty() || key_path.empty())
-            usage("--tls needs --tls-cert and --tls-key");
+    std::string generated_cert_path;
+    if (tls && (cert_path.empty() || key_path.empty())) {
+#ifdef QDB_TEST_SERVER_HAVE_TLS_CERTS
+        // A throw-away self-signed certificate for 127.0.0.1; clients trust the printed file.
+        const auto pem = questdb::test::make_self_signed("127.0.0.1");
+        options.tls_cert_chain_pem = pem.cert_pem;
+        options.tls_private_key_pem = pem.key_pem;
+        generated_cert_path = "/tmp/qdb-test-server-" + std::to_string(::getpid()) + ".pem";
+        std::ofstream(generated_cert_path) << pem.cert_pem;
+#else
+        usage("--tls needs --tls-cert and --tls-key");
+#endif
+    } else if (tls) {
         options.tls_cert_chain_pem = read_file(cert_path);
         options.tls_private_key_pem = read_file(key_path);
     }
@@ -119,6 +133,8 @@ int main(int argc, char** argv) {
     std::cout << "http=" << server.port() << "\n";
     if (server.ilp_tcp_port() != 0)
         std::cout << "ilp_tcp=" << server.ilp_tcp_port() << "\n";
+    if (!generated_cert_path.empty())
+        std::cout << "tls_cert=" << generated_cert_path << "\n";
     std::cout << "ready" << std::endl;
     for (;;) {
         // Signals only set a flag; the main thread polls it (no work is timed by this loop).
@@ -132,5 +148,7 @@ int main(int argc, char** argv) {
         }
     }
     server.stop();
+    if (!generated_cert_path.empty())
+        std::remove(generated_cert_path.c_str());
     return 0;
 }

@@ -74,6 +74,19 @@ struct Options {
     std::uint8_t max_qwp_version = 1;
     /// Threads running the server's io_context.
     unsigned io_threads = 1;
+
+    // ---- egress identity (SERVER_INFO) and limits ----
+    /// SERVER_INFO role: 0 STANDALONE, 1 PRIMARY, 2 REPLICA, 3 PRIMARY_CATCHUP.
+    std::uint8_t role = 0;
+    std::uint64_t epoch = 0;
+    std::string cluster_id = "test-cluster";
+    std::string node_id = "test-node";
+    /// Zone id; when set SERVER_INFO advertises CAP_ZONE.
+    std::optional<std::string> zone_id;
+    /// Advertise CAP_QUERY_FLAGS (QUERY_REQUEST may end with a query_flags varint).
+    bool query_flags_capability = true;
+    /// Rows per RESULT_BATCH unless the client asks for fewer (X-QWP-Max-Batch-Rows).
+    std::size_t max_batch_rows = 1000;
 };
 
 /// What the server saw in one WebSocket upgrade or HTTP request (for assertions).
