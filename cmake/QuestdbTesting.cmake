@@ -5,8 +5,6 @@
 # lists every case). Labels select suites in scripts/test.sh: "unit" (fast, no sockets),
 # "e2e" (test server over loopback), "concurrency" (also run under TSan), "slow", "package".
 # Every suite except "package" and "slow" also runs under ASan+UBSan.
-set(QUESTDB_TESTDATA_DIR "${PROJECT_SOURCE_DIR}/../shared/testdata"
-    CACHE PATH "Fixtures written by the official clients (shared/testdata)")
 
 function(questdb_add_test name)
     cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LABELS;LIBS" ${ARGN})
