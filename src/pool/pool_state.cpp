@@ -7,26 +7,24 @@
 namespace questdb::detail {
 namespace {
 
-pool::PoolLimits sender_limits(const conf::Config& config) {
+// Sender and reader pools share the timeouts and differ only in their sizes.
+pool::PoolLimits limits_of(const conf::Config& config, std::size_t min_idle, std::size_t max) {
     const auto& p = config.pool();
     pool::PoolLimits limits;
-    limits.min_idle = p.sender_min;
-    limits.max = p.sender_max;
+    limits.min_idle = min_idle;
+    limits.max = max;
     limits.acquire_timeout = p.acquire_timeout;
     limits.idle_timeout = p.idle_timeout.count() == 0 ? std::chrono::milliseconds::max()
                                                       : p.idle_timeout;
     return limits;
 }
 
+pool::PoolLimits sender_limits(const conf::Config& config) {
+    return limits_of(config, config.pool().sender_min, config.pool().sender_max);
+}
+
 pool::PoolLimits reader_limits(const conf::Config& config) {
-    const auto& p = config.pool();
-    pool::PoolLimits limits;
-    limits.min_idle = p.query_min;
-    limits.max = p.query_max;
-    limits.acquire_timeout = p.acquire_timeout;
-    limits.idle_timeout = p.idle_timeout.count() == 0 ? std::chrono::milliseconds::max()
-                                                      : p.idle_timeout;
-    return limits;
+    return limits_of(config, config.pool().query_min, config.pool().query_max);
 }
 
 }  // namespace
