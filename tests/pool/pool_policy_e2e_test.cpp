@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -23,6 +24,7 @@ using questdb::Error;
 using questdb::ErrorCode;
 using questdb::QuestDb;
 using questdb::ingress::AckLevel;
+using questdb::ingress::Chunk;
 using questdb::test::expect_rows;
 using questdb::test::flush_rows;
 using questdb::test::PoolE2E;
@@ -121,6 +123,41 @@ TEST_F(PoolE2E, AFrameRejectedOverAndOverBecomesAPoisonTerminal) {
         EXPECT_NE(std::string(e.what()).find("poison"), std::string::npos) << e.what();
     }
     EXPECT_TRUE(sender.must_close());
+}
+
+TEST_F(PoolE2E, AFullQueueBlocksFlushThenRaisesBackpressureAndLosesNothing) {
+    auto db = QuestDb::connect(conf("sf_max_segment_bytes=64k;sf_max_total_bytes=128k;"
+                                    "sf_append_deadline_millis=200;"));
+    auto sender = db.borrow_column_sender();
+    server.faults().stall_acks(true);  // nothing is acknowledged, so nothing is trimmed
+    constexpr std::size_t kRows = 1000;
+    std::int64_t flushed = 0;
+    std::optional<questdb::test::Batch> rejected;
+    Chunk chunk("full");
+    for (int attempt = 0; attempt < 200 && !rejected; ++attempt) {
+        questdb::test::Batch batch(flushed, kRows);
+        batch.fill(chunk);
+        const auto started = std::chrono::steady_clock::now();
+        try {
+            sender.flush(chunk);
+            flushed += static_cast<std::int64_t>(kRows);
+        } catch (const Error& e) {
+            EXPECT_EQ(e.error_code(), ErrorCode::backpressure_timeout) << e.what();
+            EXPECT_TRUE(e.retryable()) << e.what();
+            EXPECT_NE(std::string(e.what()).find("sf_max_total_bytes"), std::string::npos);
+            EXPECT_GE(std::chrono::steady_clock::now() - started, 200ms)
+                << "flush blocks for sf_append_deadline_millis before it gives up";
+            EXPECT_EQ(chunk.row_count(), kRows) << "a failed flush leaves the chunk as it was";
+            rejected.emplace(std::move(batch));  // moving keeps the arrays the chunk borrows
+        }
+    }
+    ASSERT_TRUE(rejected) << "the queue never filled";
+    ASSERT_GT(flushed, 0);
+    server.faults().stall_acks(false);
+    sender.flush(chunk);  // the same chunk, once acknowledgements free space
+    flushed += static_cast<std::int64_t>(kRows);
+    sender.wait(AckLevel::ok, 10s);
+    expect_rows(server, "full", flushed);
 }
 
 /// A TCP listener on a fixed loopback port that accepts and at once closes connections,
