@@ -2,6 +2,7 @@
 
 #include "ingress/encode.hpp"
 #include "ingress/server_response.hpp"
+#include "qwp/decoder.hpp"
 #include "sf/disk_queue.hpp"
 #include "sf/frame_queue.hpp"
 #include "ws/tls.hpp"
@@ -189,14 +190,50 @@ SfSenderCore::~SfSenderCore() {
     }
     // Frames on disk hold ids, not strings: the dictionary must come back with the same ids,
     // and all of it counts as shipped (catch-up re-registers it on every connection).
-    for (const auto& symbol : disk->recovered_symbols()) {
+    std::vector<std::string> symbols = disk->recovered_symbols();
+    const auto& report = disk->recovery_report();
+    if (report.symbol_dict_torn_bytes > 0 && report.unacked_frames > 0) {
+        auto rebuilt = rebuild_torn_dictionary(std::move(symbols), report.symbol_dict_torn_bytes);
+        if (!rebuilt.ok()) {
+            return std::move(rebuilt).failure();
+        }
+        symbols = std::move(rebuilt).value();
+    }
+    for (const auto& symbol : symbols) {
         auto id = dictionary_.intern(symbol);
         if (!id.ok()) {
             return std::move(id).failure();
         }
     }
     dictionary_.set_sent_watermark(static_cast<std::uint32_t>(dictionary_.size()));
-    return {};
+    return persist_new_symbols();  // what the frames restored goes back into .symbol-dict
+}
+
+// A host crash can tear the tail of .symbol-dict (it is not fsynced). The stored frames carry
+// the deltas that introduced their symbols, so decoding them in order on top of the intact
+// prefix restores the lost entries. A frame that still references an id nothing backs (its
+// symbol arrived with a frame that was acknowledged and trimmed) makes the slot unreplayable:
+// shipping it would write the wrong symbols, so the sender refuses the slot instead.
+::questdb::detail::Result<std::vector<std::string>> SfSenderCore::rebuild_torn_dictionary(
+    std::vector<std::string> intact_prefix, std::uint64_t torn_bytes) {
+    qwp::IngressDecoderState state;
+    state.seed_dictionary(std::move(intact_prefix));
+    sf::FrameCursor cursor(*queue_);
+    sf::FrameView frame;
+    while (cursor.next(frame)) {
+        auto decoded = qwp::decode_ingress_message(frame.bytes, state);
+        if (!decoded.ok()) {
+            return ::questdb::detail::fail(
+                ErrorCode::store_resend_required,
+                "store-and-forward slot '" + options_.slot_name + "' cannot be replayed: its " +
+                    ".symbol-dict lost " + std::to_string(torn_bytes) +
+                    " torn bytes and stored frame FSN " + std::to_string(frame.fsn) +
+                    " is not backed by what survives (" + decoded.failure().message +
+                    "). Move the slot directory aside to keep its frames for inspection; they "
+                    "cannot be delivered.");
+        }
+    }
+    return std::vector<std::string>(state.dictionary());
 }
 
 ::questdb::detail::Status SfSenderCore::persist_new_symbols() {

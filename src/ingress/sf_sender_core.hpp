@@ -87,6 +87,8 @@ public:
 private:
     SfSenderCore(SenderCoreOptions options, std::unique_ptr<sf::FrameQueue> queue);
     ::questdb::detail::Status seed_recovered_symbols();
+    ::questdb::detail::Result<std::vector<std::string>> rebuild_torn_dictionary(
+        std::vector<std::string> intact_prefix, std::uint64_t torn_bytes);
     ::questdb::detail::Status persist_new_symbols();
     void catch_up(std::size_t max_frame_bytes, std::vector<std::vector<std::uint8_t>>& frames);
     template <typename Encode>

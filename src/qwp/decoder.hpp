@@ -98,6 +98,8 @@ class IngressDecoderState {
     [[nodiscard]] const std::vector<std::string>& dictionary() const noexcept { return dict_; }
     /// Distinct table names seen on this connection.
     [[nodiscard]] std::size_t table_count() const noexcept { return tables_.size(); }
+    /// Starts from a known dictionary (id = index), e.g. one recovered from disk.
+    void seed_dictionary(std::vector<std::string> entries) { dict_ = std::move(entries); }
     /// Forget the dictionary and the tables (a new connection).
     void reset() noexcept {
         dict_.clear();

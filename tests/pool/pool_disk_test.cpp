@@ -118,6 +118,58 @@ TEST_F(PoolDisk, EachPooledSenderOwnsASlot) {
     EXPECT_TRUE(fs::exists(dir / "default-ingest-1"));
 }
 
+/// Cuts the last `bytes` bytes off a slot's .symbol-dict, as a host crash can.
+void tear_symbol_dict(const fs::path& slot, std::uintmax_t bytes) {
+    const auto path = slot / ".symbol-dict";
+    ASSERT_TRUE(fs::exists(path));
+    fs::resize_file(path, fs::file_size(path) - bytes);
+}
+
+TEST_F(PoolDisk, ATornSymbolDictionaryIsRebuiltFromTheStoredFrames) {
+    server.stop();
+    {
+        auto db = QuestDb::connect(conf("initial_connect_retry=async;close_flush_timeout_millis=0;"));
+        auto sender = db.borrow_column_sender();
+        for (int b = 0; b < 4; ++b) flush_batch(sender, b);  // batch 0 carries S0..S4
+    }
+    const auto slot = dir / "default-ingest-0";
+    const auto intact = fs::file_size(slot / ".symbol-dict");
+    tear_symbol_dict(slot, 3);
+    server.start();
+    auto db = QuestDb::connect(conf());
+    auto sender = db.borrow_column_sender();
+    sender.wait(AckLevel::ok, 10s);
+    EXPECT_EQ(committed_ids(server).size(), 200u) << "every row, with the right symbols";
+    EXPECT_EQ(fs::file_size(slot / ".symbol-dict"), intact) << "the dictionary is persisted again";
+}
+
+TEST_F(PoolDisk, ASlotWhoseSymbolsNothingBacksIsRefused) {
+    {
+        auto db = QuestDb::connect(conf("close_flush_timeout_millis=0;"));
+        auto sender = db.borrow_column_sender();
+        flush_batch(sender, 0);  // introduces S0..S4 and is acknowledged (then trimmed)
+        sender.wait(AckLevel::ok, 10s);
+        server.stop();
+        for (int b = 1; b < 4; ++b) flush_batch(sender, b);  // only ids, no delta
+    }
+    tear_symbol_dict(dir / "default-ingest-0", 3);
+    server.start();
+    auto db = QuestDb::connect(conf());
+    try {
+        auto sender = db.borrow_column_sender();
+        FAIL() << "a slot whose frames reference lost symbols was replayed";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.error_code(), ErrorCode::store_resend_required) << e.what();
+        EXPECT_NE(std::string(e.what()).find("default-ingest-0"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(server.row_count("disk"), 50u) << "only the acknowledged batch";
+    bool frames_kept = false;
+    for (const auto& entry : fs::directory_iterator(dir / "default-ingest-0")) {
+        frames_kept = frames_kept || entry.path().extension() == ".sfa";
+    }
+    EXPECT_TRUE(frames_kept) << "the frames stay on disk";
+}
+
 // A child process flushes batches into sf_dir while the server is down and reports each
 // batch whose flush() returned; it is SIGKILLed at a random moment. A new process (here, the
 // parent) on the same sf_dir must deliver every reported batch.
