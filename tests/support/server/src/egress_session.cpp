@@ -140,7 +140,7 @@ void append_value(es::ResultColumn& out, const Value& v, ColumnType type) {
 std::uint8_t column_param(const Column& column, const std::vector<std::vector<Value>>& rows,
                           std::size_t index) {
     if (column.type == ColumnType::geohash)
-        return 60;
+        return column.geohash_bits != 0 ? column.geohash_bits : 60;
     for (const auto& r : rows) {
         if (const auto* d = std::get_if<Decimal>(&r[index]))
             return d->scale;

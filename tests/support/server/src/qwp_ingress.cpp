@@ -3,6 +3,8 @@
 #include "qwp_ingress.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <cstring>
 
 #include "qwp/wire.hpp"
@@ -19,9 +21,29 @@ void put_table_entries(qwp::ByteWriter& w, const CommitResult& tables) {
     }
 }
 
+// QuestDB stores NULL as a sentinel in these types, so a value equal to the sentinel reads
+// back as NULL: NaN for FLOAT/DOUBLE, the minimum for INT, LONG, DATE and the timestamps.
+bool is_null_sentinel(const qwp::DecodedColumn& c, std::size_t row) {
+    using qwp::TypeCode;
+    switch (c.type) {
+        case TypeCode::float_:
+        case TypeCode::double_:
+            return std::isnan(c.floats[row]);
+        case TypeCode::int_:
+            return c.ints[row] == std::numeric_limits<std::int32_t>::min();
+        case TypeCode::long_:
+        case TypeCode::date:
+        case TypeCode::timestamp:
+        case TypeCode::timestamp_nanos:
+            return c.ints[row] == std::numeric_limits<std::int64_t>::min();
+        default:
+            return false;
+    }
+}
+
 Value cell(const qwp::DecodedColumn& c, std::size_t row) {
     using qwp::TypeCode;
-    if (c.is_null(row)) {
+    if (c.is_null(row) || is_null_sentinel(c, row)) {
         return std::monostate{};
     }
     switch (c.type) {
@@ -119,7 +141,8 @@ void IngressConnection::convert(const qwp::DecodedMessage& message,
             block.columns.push_back(
                 IncomingColumn{c.name, static_cast<ColumnType>(c.type),
                                c.name.empty() && (c.type == qwp::TypeCode::timestamp ||
-                                                  c.type == qwp::TypeCode::timestamp_nanos)});
+                                                  c.type == qwp::TypeCode::timestamp_nanos),
+                               c.geohash_bits});
         }
         if (!sink_) {
             block.rows.resize(t.row_count);

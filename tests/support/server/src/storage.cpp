@@ -182,8 +182,8 @@ std::optional<CommitError> Database::resolve(const IncomingBlock& block, Coercio
                 return CommitError{Status::schema_mismatch,
                                    "table '" + block.table + "' has no designated timestamp"};
             }
-            columns.push_back(
-                Column{in.designated ? "timestamp" : in.name, in.type, in.designated});
+            columns.push_back(Column{in.designated ? "timestamp" : in.name, in.type,
+                                     in.designated, in.geohash_bits});
             mapping[c] = columns.size() - 1;
             continue;
         }
@@ -193,6 +193,15 @@ std::optional<CommitError> Database::resolve(const IncomingBlock& block, Coercio
                                "column '" + found->name + "' of table '" + block.table + "' is " +
                                    std::string(to_string(found->type)) + ", cannot write " +
                                    std::string(to_string(in.type))};
+        }
+        if (in.type == ColumnType::geohash && found->type == ColumnType::geohash &&
+            in.geohash_bits != 0 && found->geohash_bits != 0 &&
+            in.geohash_bits != found->geohash_bits) {
+            return CommitError{Status::schema_mismatch,
+                               "column '" + found->name + "' of table '" + block.table +
+                                   "' is GEOHASH(" + std::to_string(found->geohash_bits) +
+                                   "b), cannot write GEOHASH(" + std::to_string(in.geohash_bits) +
+                                   "b)"};
         }
         mapping[c] = static_cast<std::size_t>(found - columns.begin());
     }

@@ -22,6 +22,7 @@ struct IncomingColumn {
     std::string name;
     ColumnType type;
     bool designated = false;
+    std::uint8_t geohash_bits = 0;  ///< GEOHASH precision, 0 when unknown (ILP) or not geohash
 };
 
 /// Rows for one table from one QWP table block or one ILP line. rows[r][c] follows columns.

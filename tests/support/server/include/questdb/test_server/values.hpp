@@ -84,6 +84,8 @@ struct Column {
     std::string name;
     ColumnType type = ColumnType::long_;
     bool designated_timestamp = false;
+    /// GEOHASH precision in bits (1..60) as first written; 0 for other types.
+    std::uint8_t geohash_bits = 0;
     bool operator==(const Column&) const = default;
 };
 
