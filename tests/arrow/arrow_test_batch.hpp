@@ -24,7 +24,7 @@ struct TestColumn {
     std::string name;
     std::string format;
     std::string metadata;
-    std::int64_t length = 0;  // including the pad
+    std::int64_t length = 0;  // logical length (after the offset)
     std::int64_t offset = 0;
     std::int64_t null_count = 0;
     std::vector<std::vector<std::uint8_t>> buffers;  // [0] validity, empty = none
@@ -61,7 +61,7 @@ TestColumn fixed(std::string name, std::string format, const std::vector<std::op
         std::memcpy(data.data() + at, &slot, sizeof(T));
         valid.push_back(v.has_value());
     }
-    c.length = static_cast<std::int64_t>(pad + values.size());
+    c.length = static_cast<std::int64_t>(values.size());  // logical: the pad is the offset
     c.offset = static_cast<std::int64_t>(pad);
     c.buffers.push_back(std::move(data));
     set_validity(c, valid, pad);
@@ -80,7 +80,7 @@ inline TestColumn bools(std::string name, const std::vector<std::optional<bool>>
         if (i >= pad)
             valid.push_back(values[i - pad].has_value());
     }
-    c.length = static_cast<std::int64_t>(pad + values.size());
+    c.length = static_cast<std::int64_t>(values.size());  // logical: the pad is the offset
     c.offset = static_cast<std::int64_t>(pad);
     c.buffers.push_back(std::move(bits));
     set_validity(c, valid, pad);
@@ -116,7 +116,7 @@ inline TestColumn strings(std::string name, std::string format,
                        reinterpret_cast<std::uint8_t*>(&o32) + 4);
         }
     }
-    c.length = static_cast<std::int64_t>(pad + values.size());
+    c.length = static_cast<std::int64_t>(values.size());  // logical: the pad is the offset
     c.offset = static_cast<std::int64_t>(pad);
     c.buffers.push_back(std::move(off));
     c.buffers.emplace_back(bytes.begin(), bytes.end());
@@ -138,7 +138,7 @@ inline TestColumn fixed_bytes(std::string name, std::size_t width,
             data.resize(data.size() + width, 0);
         valid.push_back(v.has_value());
     }
-    c.length = static_cast<std::int64_t>(pad + values.size());
+    c.length = static_cast<std::int64_t>(values.size());  // logical: the pad is the offset
     c.offset = static_cast<std::int64_t>(pad);
     c.buffers.push_back(std::move(data));
     set_validity(c, valid, pad);
@@ -178,7 +178,7 @@ inline TestColumn list_f64(std::string name,
     TestColumn child =
         fixed<double>("item", "g", child_values, static_cast<std::size_t>(child_pad));
     c.children.push_back(std::move(child));
-    c.length = static_cast<std::int64_t>(pad + values.size());
+    c.length = static_cast<std::int64_t>(values.size());  // logical: the pad is the offset
     c.offset = static_cast<std::int64_t>(pad);
     if (fixed_width == 0) {
         std::vector<std::uint8_t> off(offsets.size() * 4);
