@@ -133,8 +133,8 @@ struct IngestOptions {
     /// Rows per QWP message; a larger batch is sliced and sent as several messages, each
     /// committed on its own (so a failure can leave earlier slices committed). 0 = 100'000.
     std::size_t max_rows = 0;
-    /// No-progress bound on waiting for the acknowledgement; 0 = the pool's
-    /// `request_timeout` (default 10 s, 0 there waits forever).
+    /// No-progress bound on waiting for the acknowledgement, in milliseconds; 0 = the pool's
+    /// `request_timeout`.
     std::uint32_t ack_timeout_ms = 0;
 };
 

@@ -97,7 +97,8 @@ public:
     ///   arrow_ingest (malformed batch, bad override, NULL designated timestamp), the Chunk's
     ///   validation errors (invalid_utf8, invalid_decimal, ...), the borrow's errors, the
     ///   server's rejection, failover_retry when no acknowledgement came within the timeout.
-    ///   Slices acknowledged before a failure stay committed.
+    ///   Slices sent before a failure may be committed; a timed-out batch stays queued on the
+    ///   pooled sender and is still delivered.
     void flush_arrow_batch(std::string_view table, const ArrowSchema& schema,
                            const ArrowArray& array,
                            std::optional<std::string_view> timestamp_column = std::nullopt,
