@@ -6,11 +6,15 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string_view>
 
+#include "questdb/arrow.hpp"
 #include "questdb/conf.hpp"
 #include "questdb/egress/borrowed_reader.hpp"
 #include "questdb/export.hpp"
+#include "questdb/ingress/ack_level.hpp"
 #include "questdb/ingress/borrowed_row_sender.hpp"
 #include "questdb/ingress/buffer.hpp"
 #include "questdb/ingress/sf_column_sender.hpp"
@@ -79,6 +83,28 @@ public:
     /// @throws Error pool_exhausted; auth_error, role_mismatch, socket_error ("all QWP
     ///   endpoints unreachable"), tls_error; invalid_api_call after close().
     [[nodiscard]] egress::BorrowedReader borrow_reader();
+
+    /// Ingests one Arrow record batch (C Data Interface) into `table` and returns once the
+    /// server has acknowledged it at `ack` (default: durable with `request_durable_ack=on`,
+    /// else ok). Blocking and synchronous: it borrows a column sender from the pool, sends the
+    /// batch as one QWP message per `options.max_rows` slice, waits, and returns the sender.
+    /// `schema`/`array` are borrowed (never released here) and must be a struct ("+s") batch;
+    /// array and child offsets (sliced arrays) are honoured. `timestamp_column` names the
+    /// Arrow timestamp column to use as the designated timestamp (nullopt: the server stamps
+    /// rows). `overrides` remap columns (e.g. utf8 -> SYMBOL). Type mapping: docs/ARROW.md.
+    /// Thread-safe (as every borrow).
+    /// @throws Error arrow_unsupported_column_kind (naming the column and its Arrow format),
+    ///   arrow_ingest (malformed batch, bad override, NULL designated timestamp), the Chunk's
+    ///   validation errors (invalid_utf8, invalid_decimal, ...), the borrow's errors, the
+    ///   server's rejection, failover_retry when no acknowledgement came within the timeout.
+    ///   Slices sent before a failure may be committed; a timed-out batch stays queued on the
+    ///   pooled sender and is still delivered.
+    void flush_arrow_batch(std::string_view table, const ArrowSchema& schema,
+                           const ArrowArray& array,
+                           std::optional<std::string_view> timestamp_column = std::nullopt,
+                           std::span<const arrow::ColumnOverride> overrides = {},
+                           std::optional<ingress::AckLevel> ack = std::nullopt,
+                           const arrow::IngestOptions& options = {});
 
     /// An empty QWP buffer with this pool's `max_name_len` and `max_buf_size`. Never blocks.
     [[nodiscard]] ingress::Buffer new_buffer() const;

@@ -20,3 +20,4 @@
 #include "questdb/ingress/rejection.hpp"
 #include "questdb/ingress/sf_column_sender.hpp"
 #include "questdb/egress/reader.hpp"
+#include "questdb/arrow.hpp"

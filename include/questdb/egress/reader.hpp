@@ -33,6 +33,10 @@
 #include "questdb/egress/types.hpp"
 #include "questdb/export.hpp"
 
+struct ArrowSchema;  // questdb/arrow.hpp (the Arrow C Data Interface)
+struct ArrowArray;
+struct ArrowArrayStream;
+
 namespace questdb::conf {
 class Config;
 }
@@ -133,6 +137,29 @@ class QUESTDB_API Cursor {
     [[nodiscard]] std::uint64_t credit_granted_total() const noexcept;
 
     [[nodiscard]] CursorStats stats() const noexcept;
+
+    // ---- Arrow C Data Interface (questdb/arrow.hpp, docs/ARROW.md) ----
+
+    /// Reads the next batch and exports it as an Arrow record batch: a struct ("+s") schema
+    /// and array, both owned by the caller, who must call each `release` exactly once. The
+    /// data is copied, so it outlives the cursor. Returns false at the end of the result
+    /// (both outputs then have `release == nullptr`). Blocks as next_batch().
+    /// @throws Error as next_batch(); arrow_export when a batch cannot be expressed in Arrow
+    ///   (arrays of mixed dimension counts, a column over 2 GiB). On a throw the outputs are
+    ///   untouched.
+    bool next_arrow_batch(ArrowSchema* schema, ArrowArray* array);
+
+    /// Reads every remaining batch and exports them as ONE record batch (a result without
+    /// rows gives a zero-length batch; one that never sent a batch gives a schema without
+    /// columns). Returns the row count. Ownership, blocking and errors as next_arrow_batch().
+    std::int64_t fetch_all_arrow(ArrowSchema* schema, ArrowArray* array);
+
+    /// Moves this cursor into an ArrowArrayStream (this Cursor is left moved-from: only
+    /// destruction or assignment remain valid). The stream blocks in get_next/get_schema,
+    /// reports errors as EIO with get_last_error(), and must be released exactly once; the
+    /// Reader the cursor came from must outlive it, and it is bound to one thread at a time
+    /// as the cursor is. get_schema() before the first get_next() reads ahead one batch.
+    void as_arrow_stream(ArrowArrayStream* stream);
 
   private:
     friend class ReaderQuery;
