@@ -241,7 +241,10 @@ void BM_MemcpyOutput(benchmark::State& state) {
     const auto& d = qdb_bench::shape(kind, shape_rows(kind));
     ShapeEncoder e;
     Chunk chunk(d.table);
-    if (!encode_shape_chunk(state, e, chunk, d)) return;
+    // Twice: the second output is the warm one (symbols already shipped), as timed above.
+    if (!encode_shape_chunk(state, e, chunk, d) || !encode_shape_chunk(state, e, chunk, d)) {
+        return;
+    }
     std::vector<std::uint8_t> source(e.frames.bytes.begin(), e.frames.bytes.end());
     std::vector<std::uint8_t> target(source.size());
     for (auto _ : state) {
