@@ -12,13 +12,13 @@ namespace qdb_bench {
 
 /// rows/s as a rate (per CPU second, or per wall second under UseRealTime()).
 inline void report_rows(benchmark::State& state, double rows_per_iteration) {
-    state.counters["rows/s"] = benchmark::Counter(rows_per_iteration,
-                                                  benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["rows/s"] =
+        benchmark::Counter(rows_per_iteration, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 /// Counts allocations of the calling thread between construction and report(), once warm.
 class AllocationMeter {
-public:
+  public:
     AllocationMeter() : start_(thread_allocations()) {}
     void report(benchmark::State& state, double rows_per_iteration) const {
         const double allocations = static_cast<double>(thread_allocations() - start_);
@@ -26,7 +26,7 @@ public:
         state.counters["allocs/row"] = rows > 0 ? allocations / rows : 0.0;
     }
 
-private:
+  private:
     std::uint64_t start_;
 };
 

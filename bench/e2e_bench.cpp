@@ -27,11 +27,11 @@
 namespace {
 
 using namespace std::chrono_literals;
+using qdb_bench::ShapeKind;
 using questdb::QuestDb;
 using questdb::ingress::AckLevel;
 using questdb::ingress::Buffer;
 using questdb::ingress::Chunk;
-using qdb_bench::ShapeKind;
 namespace qwp = questdb::qwp;
 
 constexpr std::size_t kRows = 1'000'000;
@@ -53,13 +53,14 @@ void report(benchmark::State& state, const Params& p, std::size_t wire_bytes) {
     if (wire_bytes != 0) {
         state.SetBytesProcessed(static_cast<std::int64_t>(wire_bytes) * state.iterations());
     }
-    state.SetLabel(std::string(qdb_bench::shape_name(p.data.kind)) + " batch=" +
-                   std::to_string(p.batch) + (p.disk ? " disk" : " memory"));
+    state.SetLabel(std::string(qdb_bench::shape_name(p.data.kind)) +
+                   " batch=" + std::to_string(p.batch) + (p.disk ? " disk" : " memory"));
 }
 
 std::string connect_string(const Params& p, const qdb_bench::ScratchDir* dir) {
     std::string conf = "ws::addr=" + qdb_bench::sink_server().address() + ";";
-    if (p.disk) conf += "sf_dir=" + dir->path().string() + ";";
+    if (p.disk)
+        conf += "sf_dir=" + dir->path().string() + ";";
     return conf;
 }
 
@@ -94,22 +95,23 @@ EncodedBatches encode_all(const Params& p) {
 void BM_E2EColumn(benchmark::State& state) {
     const auto p = params(state);
     std::unique_ptr<qdb_bench::ScratchDir> dir;
-    if (p.disk) dir = std::make_unique<qdb_bench::ScratchDir>();
+    if (p.disk)
+        dir = std::make_unique<qdb_bench::ScratchDir>();
     auto db = QuestDb::connect(connect_string(p, dir.get()));
     {
         auto sender = db.borrow_column_sender();
         Chunk chunk(p.data.table);
         auto send_all = [&] {
             for (std::size_t begin = 0; begin < p.data.rows; begin += p.batch) {
-                qdb_bench::fill_chunk(chunk, p.data, begin,
-                                      std::min(p.batch, p.data.rows - begin));
+                qdb_bench::fill_chunk(chunk, p.data, begin, std::min(p.batch, p.data.rows - begin));
                 sender.flush(chunk);
             }
             sender.wait(AckLevel::ok, kDrainTimeout);
         };
         send_all();  // warm-up: connection open, symbols shipped, buffers sized
         qdb_bench::AllocationMeter allocations;
-        for (auto _ : state) send_all();
+        for (auto _ : state)
+            send_all();
         allocations.report(state, static_cast<double>(p.data.rows));
     }
     db.close();
@@ -119,7 +121,8 @@ void BM_E2EColumn(benchmark::State& state) {
 void BM_E2ERow(benchmark::State& state) {
     const auto p = params(state);
     std::unique_ptr<qdb_bench::ScratchDir> dir;
-    if (p.disk) dir = std::make_unique<qdb_bench::ScratchDir>();
+    if (p.disk)
+        dir = std::make_unique<qdb_bench::ScratchDir>();
     auto db = QuestDb::connect(connect_string(p, dir.get()));
     {
         auto sender = db.borrow_row_sender();
@@ -134,7 +137,8 @@ void BM_E2ERow(benchmark::State& state) {
         };
         send_all();
         qdb_bench::AllocationMeter allocations;
-        for (auto _ : state) send_all();
+        for (auto _ : state)
+            send_all();
         allocations.report(state, static_cast<double>(p.data.rows));
     }
     db.close();

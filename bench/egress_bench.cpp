@@ -162,14 +162,17 @@ std::vector<std::uint8_t> make_shape_frame(ShapeKind kind) {
     std::vector<server::ResultColumn> cols;
     cols.emplace_back("ts", ColumnKind::timestamp);
     cols.emplace_back(d.long_name, ColumnKind::long_);
-    for (const auto& c : d.doubles) cols.emplace_back(c.name, ColumnKind::double_);
-    for (const auto& s : d.symbols) cols.emplace_back(s.name, ColumnKind::symbol);
+    for (const auto& c : d.doubles)
+        cols.emplace_back(c.name, ColumnKind::double_);
+    for (const auto& s : d.symbols)
+        cols.emplace_back(s.name, ColumnKind::symbol);
     cols.emplace_back("note", ColumnKind::varchar);
     for (std::size_t r = 0; r < kRows; ++r) {
         std::size_t c = 0;
         cols[c++].append_i64(d.ts[r]);
         cols[c++].append_i64(d.longs[r]);
-        for (const auto& dc : d.doubles) cols[c++].append_f64(dc.values[r]);
+        for (const auto& dc : d.doubles)
+            cols[c++].append_f64(dc.values[r]);
         for (std::size_t s = 0; s < d.symbols.size(); ++s) {
             cols[c++].append_bytes(std::string(d.symbol(s, r)));
         }
@@ -193,30 +196,36 @@ std::uint64_t read_all(const BatchView& b) {
         switch (col.kind()) {
             case ColumnKind::timestamp: {
                 const auto v = col.as_timestamp();
-                for (std::size_t i = 0; i < rows; ++i) acc += static_cast<std::uint64_t>(v.value(i));
+                for (std::size_t i = 0; i < rows; ++i)
+                    acc += static_cast<std::uint64_t>(v.value(i));
                 break;
             }
             case ColumnKind::long_: {
                 const auto v = col.as_long();
-                for (std::size_t i = 0; i < rows; ++i) acc += static_cast<std::uint64_t>(v.value(i));
+                for (std::size_t i = 0; i < rows; ++i)
+                    acc += static_cast<std::uint64_t>(v.value(i));
                 break;
             }
             case ColumnKind::double_: {
                 const auto v = col.as_double();
-                for (std::size_t i = 0; i < rows; ++i) dacc += v.value(i);
+                for (std::size_t i = 0; i < rows; ++i)
+                    dacc += v.value(i);
                 break;
             }
             case ColumnKind::symbol: {
                 const auto v = col.as_symbol();
-                for (std::size_t i = 0; i < rows; ++i) acc += v.resolve(i)->size();
+                for (std::size_t i = 0; i < rows; ++i)
+                    acc += v.resolve(i)->size();
                 break;
             }
             case ColumnKind::varchar: {
                 const auto v = col.as_varchar();
-                for (std::size_t i = 0; i < rows; ++i) acc += v.value(i)->size();
+                for (std::size_t i = 0; i < rows; ++i)
+                    acc += v.value(i)->size();
                 break;
             }
-            default: break;
+            default:
+                break;
         }
     }
     return acc + static_cast<std::uint64_t>(dacc);
@@ -241,10 +250,12 @@ void BM_DecodeReadShape(benchmark::State& state) {
         benchmark::DoNotOptimize(read_all(BatchView(r.value())));
         return true;
     };
-    if (!decode_and_read()) return;  // warm-up
+    if (!decode_and_read())
+        return;  // warm-up
     qdb_bench::AllocationMeter allocations;
     for (auto _ : state) {
-        if (!decode_and_read()) return;
+        if (!decode_and_read())
+            return;
     }
     allocations.report(state, static_cast<double>(kRows));
     qdb_bench::report_rows(state, static_cast<double>(kRows));

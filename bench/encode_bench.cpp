@@ -96,8 +96,12 @@ void memcpy_columns(benchmark::State& state, bool with_symbol) {
     report(state, input_bytes(with_symbol));
 }
 
-void BM_Memcpy_Mixed(benchmark::State& state) { memcpy_columns(state, true); }
-void BM_Memcpy_Numeric(benchmark::State& state) { memcpy_columns(state, false); }
+void BM_Memcpy_Mixed(benchmark::State& state) {
+    memcpy_columns(state, true);
+}
+void BM_Memcpy_Numeric(benchmark::State& state) {
+    memcpy_columns(state, false);
+}
 
 void chunk_encode(benchmark::State& state, bool with_symbol) {
     const auto& c = columns();
@@ -117,7 +121,8 @@ void chunk_encode(benchmark::State& state, bool with_symbol) {
             .designated_timestamp_nanos(c.ts);
         frames.clear();
         auto st = questdb::ingress::encode_chunk(encoder, chunk, dict, options, frames);
-        if (!st) state.SkipWithError(st.failure().message.c_str());
+        if (!st)
+            state.SkipWithError(st.failure().message.c_str());
         out_bytes = frames.bytes.size();
         benchmark::DoNotOptimize(frames.bytes.data());
     }
@@ -126,8 +131,12 @@ void chunk_encode(benchmark::State& state, bool with_symbol) {
     state.counters["frames"] = static_cast<double>(frames.count());
 }
 
-void BM_ChunkEncode_Mixed(benchmark::State& state) { chunk_encode(state, true); }
-void BM_ChunkEncode_Numeric(benchmark::State& state) { chunk_encode(state, false); }
+void BM_ChunkEncode_Mixed(benchmark::State& state) {
+    chunk_encode(state, true);
+}
+void BM_ChunkEncode_Numeric(benchmark::State& state) {
+    chunk_encode(state, false);
+}
 
 // Builds the rows through the row API and encodes them: the whole user-visible cost.
 void BM_BufferBuildAndEncode_Mixed(benchmark::State& state) {
@@ -149,7 +158,8 @@ void BM_BufferBuildAndEncode_Mixed(benchmark::State& state) {
         }
         frames.clear();
         auto st = questdb::ingress::encode_buffer(encoder, buffer, dict, options, frames);
-        if (!st) state.SkipWithError(st.failure().message.c_str());
+        if (!st)
+            state.SkipWithError(st.failure().message.c_str());
         benchmark::DoNotOptimize(frames.bytes.data());
     }
     report(state, input_bytes(true));
@@ -182,7 +192,8 @@ bool encode_shape_chunk(benchmark::State& state, ShapeEncoder& e, Chunk& chunk,
     e.frames.clear();
     auto st = questdb::ingress::encode_chunk(e.encoder, chunk, e.dict, e.options, e.frames);
     chunk.clear();
-    if (!st) state.SkipWithError(st.failure().message.c_str());
+    if (!st)
+        state.SkipWithError(st.failure().message.c_str());
     return static_cast<bool>(st);
 }
 
@@ -192,7 +203,8 @@ bool encode_shape_buffer(benchmark::State& state, ShapeEncoder& e, Buffer& buffe
     qdb_bench::fill_buffer(buffer, d, 0, d.rows);
     e.frames.clear();
     auto st = questdb::ingress::encode_buffer(e.encoder, buffer, e.dict, e.options, e.frames);
-    if (!st) state.SkipWithError(st.failure().message.c_str());
+    if (!st)
+        state.SkipWithError(st.failure().message.c_str());
     return static_cast<bool>(st);
 }
 
@@ -209,10 +221,12 @@ void BM_EncodeChunk(benchmark::State& state) {
     const auto& d = qdb_bench::shape(kind, shape_rows(kind));
     ShapeEncoder e;
     Chunk chunk(d.table);
-    if (!encode_shape_chunk(state, e, chunk, d)) return;  // warm-up: buffers sized, symbols shipped
+    if (!encode_shape_chunk(state, e, chunk, d))
+        return;  // warm-up: buffers sized, symbols shipped
     qdb_bench::AllocationMeter allocations;
     for (auto _ : state) {
-        if (!encode_shape_chunk(state, e, chunk, d)) return;
+        if (!encode_shape_chunk(state, e, chunk, d))
+            return;
         benchmark::DoNotOptimize(e.frames.bytes.data());
     }
     allocations.report(state, static_cast<double>(d.rows));
@@ -225,10 +239,12 @@ void BM_EncodeBuffer(benchmark::State& state) {
     const auto& d = qdb_bench::shape(kind, shape_rows(kind));
     ShapeEncoder e;
     Buffer buffer;
-    if (!encode_shape_buffer(state, e, buffer, d)) return;
+    if (!encode_shape_buffer(state, e, buffer, d))
+        return;
     qdb_bench::AllocationMeter allocations;
     for (auto _ : state) {
-        if (!encode_shape_buffer(state, e, buffer, d)) return;
+        if (!encode_shape_buffer(state, e, buffer, d))
+            return;
         benchmark::DoNotOptimize(e.frames.bytes.data());
     }
     allocations.report(state, static_cast<double>(d.rows));

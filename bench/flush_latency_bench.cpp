@@ -3,10 +3,10 @@
 //
 // flush() encodes the batch and appends the frame to the in-memory queue; the delivery thread
 // sends it. Each iteration times one flush() of a 1-row or 1,000-row S1 batch with
-// steady_clock (the batch is built before the clock starts); every 64 flushes an untimed wait(AckLevel::ok) keeps the queue far from its
-// cap, so the figures are the caller's cost, not backpressure. The percentiles are reported
-// as counters (microseconds): p50_us, p99_us, p999_us, max_us. Target: p99 < 50 us for
-// 1,000 rows.
+// steady_clock (the batch is built before the clock starts); every 64 flushes an untimed
+// wait(AckLevel::ok) keeps the queue far from its cap, so the figures are the caller's cost, not
+// backpressure. The percentiles are reported as counters (microseconds): p50_us, p99_us, p999_us,
+// max_us. Target: p99 < 50 us for 1,000 rows.
 
 #include <benchmark/benchmark.h>
 
@@ -21,20 +21,20 @@
 
 namespace {
 
+using qdb_bench::ShapeKind;
 using questdb::QuestDb;
 using questdb::ingress::AckLevel;
 using questdb::ingress::Buffer;
 using questdb::ingress::Chunk;
-using qdb_bench::ShapeKind;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kShapeRows = 100'000;
 constexpr std::size_t kDrainEvery = 64;
 constexpr auto kDrainTimeout = std::chrono::milliseconds(60'000);
 
-void report_percentiles(benchmark::State& state, std::vector<double>& micros,
-                        std::size_t batch) {
-    if (micros.empty()) return;
+void report_percentiles(benchmark::State& state, std::vector<double>& micros, std::size_t batch) {
+    if (micros.empty())
+        return;
     std::sort(micros.begin(), micros.end());
     auto at = [&](double q) {
         const auto i = static_cast<std::size_t>(q * static_cast<double>(micros.size() - 1));
@@ -94,8 +94,7 @@ void BM_FlushColumn(benchmark::State& state) {
         time_flushes(
             state, batch,
             [&](std::size_t i) { qdb_bench::fill_chunk(chunk, d, window(i, batch), batch); },
-            [&] { sender.flush(chunk); },
-            [&] { sender.wait(AckLevel::ok, kDrainTimeout); });
+            [&] { sender.flush(chunk); }, [&] { sender.wait(AckLevel::ok, kDrainTimeout); });
     }
     db.close();
 }
@@ -110,8 +109,7 @@ void BM_FlushRow(benchmark::State& state) {
         time_flushes(
             state, batch,
             [&](std::size_t i) { qdb_bench::fill_buffer(buffer, d, window(i, batch), batch); },
-            [&] { sender->flush(buffer); },
-            [&] { sender->wait(AckLevel::ok, kDrainTimeout); });
+            [&] { sender->flush(buffer); }, [&] { sender->wait(AckLevel::ok, kDrainTimeout); });
     }
     db.close();
 }
@@ -120,8 +118,18 @@ void BM_FlushRow(benchmark::State& state) {
 // thousands of untimed drains, each a loopback round trip.
 constexpr benchmark::IterationCount kSamples = 20'000;
 
-BENCHMARK(BM_FlushColumn)->ArgName("batch")->Arg(1)->Arg(1000)->Iterations(kSamples)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_FlushRow)->ArgName("batch")->Arg(1)->Arg(1000)->Iterations(kSamples)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_FlushColumn)
+    ->ArgName("batch")
+    ->Arg(1)
+    ->Arg(1000)
+    ->Iterations(kSamples)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_FlushRow)
+    ->ArgName("batch")
+    ->Arg(1)
+    ->Arg(1000)
+    ->Iterations(kSamples)
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -158,10 +158,14 @@ constexpr int kQwpColumn = 3;
 
 const char* proto_name(int proto) {
     switch (proto) {
-        case 1: return "ILP v1 text";
-        case 2: return "ILP v2 binary";
-        case kQwpColumn: return "QWP column";
-        default: return "QWP row";
+        case 1:
+            return "ILP v1 text";
+        case 2:
+            return "ILP v2 binary";
+        case kQwpColumn:
+            return "QWP column";
+        default:
+            return "QWP row";
     }
 }
 
@@ -172,8 +176,8 @@ void BM_S1Encode(benchmark::State& state) {
     qwp::SymbolDictionary dict;
     qwp::EncodedFrames frames;
     qwp::EncodeOptions options;
-    Buffer buffer = proto == 0 ? Buffer() : Buffer::ilp(proto == 1 ? ProtocolVersion::v1
-                                                                     : ProtocolVersion::v2);
+    Buffer buffer =
+        proto == 0 ? Buffer() : Buffer::ilp(proto == 1 ? ProtocolVersion::v1 : ProtocolVersion::v2);
     std::size_t bytes = 0;
     auto once = [&] {
         buffer.clear();
@@ -190,7 +194,8 @@ void BM_S1Encode(benchmark::State& state) {
     };
     once();  // warm-up
     qdb_bench::AllocationMeter allocations;
-    for (auto _ : state) once();
+    for (auto _ : state)
+        once();
     allocations.report(state, static_cast<double>(d.rows));
     qdb_bench::report_rows(state, static_cast<double>(d.rows));
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
@@ -220,7 +225,8 @@ void BM_S1EndToEnd(benchmark::State& state) {
     const auto address = qdb_bench::sink_server().address();
     const auto drain = std::chrono::milliseconds(60'000);
     auto batches = [&](auto&& flush_one) {
-        for (std::size_t begin = 0; begin < d.rows; begin += kS1Batch) flush_one(begin);
+        for (std::size_t begin = 0; begin < d.rows; begin += kS1Batch)
+            flush_one(begin);
     };
     if (proto == 1 || proto == 2) {
         auto sender = questdb::ingress::Sender::from_conf(
@@ -233,7 +239,8 @@ void BM_S1EndToEnd(benchmark::State& state) {
             });
         };
         send_all();
-        for (auto _ : state) send_all();
+        for (auto _ : state)
+            send_all();
     } else {
         auto db = questdb::QuestDb::connect("ws::addr=" + address + ";");
         if (proto == kQwpColumn) {
@@ -247,7 +254,8 @@ void BM_S1EndToEnd(benchmark::State& state) {
                 sender.wait(AckLevel::ok, drain);
             };
             send_all();
-            for (auto _ : state) send_all();
+            for (auto _ : state)
+                send_all();
         } else {
             auto sender = db.borrow_row_sender();
             Buffer buffer = sender->new_buffer();
@@ -259,7 +267,8 @@ void BM_S1EndToEnd(benchmark::State& state) {
                 sender->wait(AckLevel::ok, drain);
             };
             send_all();
-            for (auto _ : state) send_all();
+            for (auto _ : state)
+                send_all();
         }
         db.close();
     }

@@ -40,11 +40,12 @@ inline questdb::test_server::Server& sink_server() {
 
 /// A fresh directory under the temp dir, removed on destruction.
 class ScratchDir {
-public:
+  public:
     ScratchDir() {
         std::string pattern =
             (std::filesystem::temp_directory_path() / "qdb-bench-sf-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        if (::mkdtemp(pattern.data()) == nullptr)
+            throw std::runtime_error("mkdtemp failed");
         path_ = pattern;
     }
     ~ScratchDir() {
@@ -55,7 +56,7 @@ public:
     ScratchDir& operator=(const ScratchDir&) = delete;
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
@@ -63,7 +64,7 @@ private:
 /// each `round_bytes`, writes one byte back; send_round() writes the batches then waits for
 /// that byte (the raw analogue of flush + wait(ok)).
 class RawLoopback {
-public:
+  public:
     explicit RawLoopback(std::size_t round_bytes) : round_bytes_(round_bytes) {
         listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in addr{};
@@ -96,7 +97,8 @@ public:
             std::size_t at = 0;
             while (at < b.size()) {
                 const auto n = ::send(writer_, b.data() + at, b.size() - at, MSG_NOSIGNAL);
-                if (n <= 0) return false;
+                if (n <= 0)
+                    return false;
                 at += static_cast<std::size_t>(n);
             }
         }
@@ -104,20 +106,23 @@ public:
         return ::recv(writer_, &ack, 1, MSG_WAITALL) == 1;
     }
 
-private:
+  private:
     void read_loop() {
         const int peer = ::accept(listener_, nullptr, nullptr);
-        if (peer < 0) return;
+        if (peer < 0)
+            return;
         std::vector<char> sink(1 << 20);
         std::size_t in_round = 0;
         for (;;) {
             const auto n = ::recv(peer, sink.data(), sink.size(), 0);
-            if (n <= 0) break;
+            if (n <= 0)
+                break;
             in_round += static_cast<std::size_t>(n);
             while (in_round >= round_bytes_) {
                 in_round -= round_bytes_;
                 const char ack = 1;
-                if (::send(peer, &ack, 1, MSG_NOSIGNAL) != 1) break;
+                if (::send(peer, &ack, 1, MSG_NOSIGNAL) != 1)
+                    break;
             }
         }
         ::close(peer);

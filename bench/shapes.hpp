@@ -31,9 +31,12 @@ enum class ShapeKind { s1, s2, trades };
 
 inline const char* shape_name(ShapeKind k) {
     switch (k) {
-        case ShapeKind::s1: return "S1";
-        case ShapeKind::s2: return "S2";
-        case ShapeKind::trades: return "trades";
+        case ShapeKind::s1:
+            return "S1";
+        case ShapeKind::s2:
+            return "S2";
+        case ShapeKind::trades:
+            return "trades";
     }
     return "?";
 }
@@ -69,12 +72,12 @@ struct ShapeData {
     ShapeKind kind = ShapeKind::s1;
     std::string table;
     std::size_t rows = 0;
-    std::vector<std::int64_t> ts;  // micros for S1/S2, nanos for trades
-    std::vector<std::int64_t> longs;      // `id` (S1/S2) or `qty` (trades)
+    std::vector<std::int64_t> ts;     // micros for S1/S2, nanos for trades
+    std::vector<std::int64_t> longs;  // `id` (S1/S2) or `qty` (trades)
     std::string long_name;
-    std::vector<SymbolColumn> symbols;    // `sym` first, then s1..s5 for S2
-    std::vector<DoubleColumn> doubles;    // `price`/`px` first, then d1..d5 for S2
-    std::vector<std::uint8_t> note_bytes;  // S1/S2: 16 bytes per row, back to back
+    std::vector<SymbolColumn> symbols;       // `sym` first, then s1..s5 for S2
+    std::vector<DoubleColumn> doubles;       // `price`/`px` first, then d1..d5 for S2
+    std::vector<std::uint8_t> note_bytes;    // S1/S2: 16 bytes per row, back to back
     std::vector<std::int32_t> note_offsets;  // 0, 16, 32, ... (rows + 1 entries)
 
     [[nodiscard]] bool has_note() const { return !note_bytes.empty(); }
@@ -126,8 +129,10 @@ inline ShapeData make_shape(ShapeKind kind, std::size_t rows) {
             d.doubles.push_back({"d" + std::to_string(c), {}});
         }
     }
-    for (auto& s : d.symbols) s.codes.reserve(rows);
-    for (auto& c : d.doubles) c.values.reserve(rows);
+    for (auto& s : d.symbols)
+        s.codes.reserve(rows);
+    for (auto& c : d.doubles)
+        c.values.reserve(rows);
     d.ts.reserve(rows);
     d.longs.reserve(rows);
     if (!trades) {
@@ -143,7 +148,8 @@ inline ShapeData make_shape(ShapeKind kind, std::size_t rows) {
         for (auto& s : d.symbols) {
             s.codes.push_back(static_cast<std::int32_t>(rng.next() % s.dict.values.size()));
         }
-        d.doubles[0].values.push_back(trades ? 100.0 + static_cast<double>(rng.next() % 100000) / 1000.0
+        d.doubles[0].values.push_back(trades ? 100.0 +
+                                                   static_cast<double>(rng.next() % 100000) / 1000.0
                                              : static_cast<double>(i) * 0.25);
         for (std::size_t c = 1; c < d.doubles.size(); ++c) {
             d.doubles[c].values.push_back(static_cast<double>(rng.next() % 1'000'000) / 100.0);
@@ -162,7 +168,8 @@ inline ShapeData make_shape(ShapeKind kind, std::size_t rows) {
 inline const ShapeData& shape(ShapeKind kind, std::size_t rows) {
     static std::vector<std::unique_ptr<ShapeData>> cache;
     for (const auto& d : cache) {
-        if (d->kind == kind && d->rows == rows) return *d;
+        if (d->kind == kind && d->rows == rows)
+            return *d;
     }
     cache.push_back(std::make_unique<ShapeData>(make_shape(kind, rows)));
     return *cache.back();
@@ -181,8 +188,9 @@ inline void fill_chunk(questdb::ingress::Chunk& chunk, const ShapeData& d, std::
     }
     if (d.has_note()) {
         // Every note is 16 bytes, so the first count + 1 offsets fit any window of the bytes.
-        chunk.column_varchar("note", std::span(d.note_offsets).first(count + 1),
-                             std::span(d.note_bytes).subspan(begin * kNoteBytes, count * kNoteBytes));
+        chunk.column_varchar(
+            "note", std::span(d.note_offsets).first(count + 1),
+            std::span(d.note_bytes).subspan(begin * kNoteBytes, count * kNoteBytes));
     }
     const auto ts = std::span(d.ts).subspan(begin, count);
     if (d.kind == ShapeKind::trades) {
