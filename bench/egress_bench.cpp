@@ -5,15 +5,22 @@
 // touches one value per column so the work is not optimised away. Reported counters:
 // rows/s and bytes/s (bytes = the frame size), next to BM_Memcpy_* over the same frames.
 // Target: decode of the fixed shape >= 50% of memcpy throughput.
+//
+// Issue 10 shapes (bench/shapes.hpp): BM_DecodeReadShape/<shape> decodes a 65,536-row batch
+// of S1 or S2 (Gorilla timestamps, as the server sends them) and reads every value of every
+// column through the public views (symbols resolved to text, varchars as string_view);
+// BM_MemcpyShape/<shape> copies the same frame bytes. Target: S1 >= 100M rows/s.
 
 #include <benchmark/benchmark.h>
 
 #include <cstring>
 #include <vector>
 
+#include "bench_common.hpp"
 #include "egress/batch_decoder.hpp"
 #include "egress/messages.hpp"
 #include "egress/server_writer.hpp"
+#include "shapes.hpp"
 
 namespace {
 
@@ -145,6 +152,133 @@ BENCHMARK(BM_Memcpy_Fixed);
 BENCHMARK(BM_DecodeRead_Fixed);
 BENCHMARK(BM_Decode_S1);
 BENCHMARK(BM_Memcpy_S1);
+
+// ---- Issue 10 shapes -------------------------------------------------------------------
+
+using qdb_bench::ShapeKind;
+
+std::vector<std::uint8_t> make_shape_frame(ShapeKind kind) {
+    const auto& d = qdb_bench::shape(kind, kRows);
+    std::vector<server::ResultColumn> cols;
+    cols.emplace_back("ts", ColumnKind::timestamp);
+    cols.emplace_back(d.long_name, ColumnKind::long_);
+    for (const auto& c : d.doubles)
+        cols.emplace_back(c.name, ColumnKind::double_);
+    for (const auto& s : d.symbols)
+        cols.emplace_back(s.name, ColumnKind::symbol);
+    cols.emplace_back("note", ColumnKind::varchar);
+    for (std::size_t r = 0; r < kRows; ++r) {
+        std::size_t c = 0;
+        cols[c++].append_i64(d.ts[r]);
+        cols[c++].append_i64(d.longs[r]);
+        for (const auto& dc : d.doubles)
+            cols[c++].append_f64(dc.values[r]);
+        for (std::size_t s = 0; s < d.symbols.size(); ++s) {
+            cols[c++].append_bytes(std::string(d.symbol(s, r)));
+        }
+        cols[c++].append_bytes(std::string(d.note(r)));
+    }
+    server::ResultEncoder enc;
+    server::BatchEncodeOptions opts;
+    opts.gorilla = true;
+    std::vector<std::uint8_t> frame;
+    (void)enc.encode_batch(1, 0, cols, 0, kRows, opts, frame);
+    return frame;
+}
+
+// Reads every value of every column through the views; returns a checksum.
+std::uint64_t read_all(const BatchView& b) {
+    std::uint64_t acc = 0;
+    double dacc = 0;
+    const std::size_t rows = b.row_count();
+    for (std::size_t c = 0; c < b.column_count(); ++c) {
+        const auto col = b.column(c);
+        switch (col.kind()) {
+            case ColumnKind::timestamp: {
+                const auto v = col.as_timestamp();
+                for (std::size_t i = 0; i < rows; ++i)
+                    acc += static_cast<std::uint64_t>(v.value(i));
+                break;
+            }
+            case ColumnKind::long_: {
+                const auto v = col.as_long();
+                for (std::size_t i = 0; i < rows; ++i)
+                    acc += static_cast<std::uint64_t>(v.value(i));
+                break;
+            }
+            case ColumnKind::double_: {
+                const auto v = col.as_double();
+                for (std::size_t i = 0; i < rows; ++i)
+                    dacc += v.value(i);
+                break;
+            }
+            case ColumnKind::symbol: {
+                const auto v = col.as_symbol();
+                for (std::size_t i = 0; i < rows; ++i)
+                    acc += v.resolve(i)->size();
+                break;
+            }
+            case ColumnKind::varchar: {
+                const auto v = col.as_varchar();
+                for (std::size_t i = 0; i < rows; ++i)
+                    acc += v.value(i)->size();
+                break;
+            }
+            default:
+                break;
+        }
+    }
+    return acc + static_cast<std::uint64_t>(dacc);
+}
+
+void BM_DecodeReadShape(benchmark::State& state) {
+    const auto kind = static_cast<ShapeKind>(state.range(0));
+    const auto frame = make_shape_frame(kind);
+    BatchDecoder decoder;
+    QuerySchema schema;
+    SymbolDict dict;
+    const auto header = wire::decode_header(frame).value();
+    auto prelude = parse_batch_prelude(std::span(frame).subspan(wire::kHeaderSize)).value();
+    auto decode_and_read = [&] {
+        schema.clear();
+        dict.clear();
+        auto r = decoder.decode(header.flags, prelude, false, schema, dict);
+        if (!r.ok()) {
+            state.SkipWithError(r.failure().message.c_str());
+            return false;
+        }
+        benchmark::DoNotOptimize(read_all(BatchView(r.value())));
+        return true;
+    };
+    if (!decode_and_read())
+        return;  // warm-up
+    qdb_bench::AllocationMeter allocations;
+    for (auto _ : state) {
+        if (!decode_and_read())
+            return;
+    }
+    allocations.report(state, static_cast<double>(kRows));
+    qdb_bench::report_rows(state, static_cast<double>(kRows));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * frame.size()));
+    state.counters["frame_bytes/row"] = static_cast<double>(frame.size()) / kRows;
+    state.SetLabel(qdb_bench::shape_name(kind));
+}
+
+void BM_MemcpyShape(benchmark::State& state) {
+    const auto kind = static_cast<ShapeKind>(state.range(0));
+    const auto frame = make_shape_frame(kind);
+    std::vector<std::uint8_t> dst(frame.size());
+    for (auto _ : state) {
+        std::memcpy(dst.data(), frame.data(), frame.size());
+        benchmark::ClobberMemory();
+    }
+    qdb_bench::report_rows(state, static_cast<double>(kRows));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * frame.size()));
+    state.SetLabel(qdb_bench::shape_name(kind));
+}
+
+BENCHMARK(BM_MemcpyShape)->ArgName("shape")->Arg(0)->Arg(1);
+BENCHMARK(BM_DecodeReadShape)->ArgName("shape")->Arg(0)->Arg(1);
 
 }  // namespace
 

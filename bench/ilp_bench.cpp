@@ -3,6 +3,15 @@
 // Rows: table "trades", one of 10 symbols, two doubles, one long, a nanosecond designated
 // timestamp, 100,000 rows per iteration. Baseline: memcpy of the ILP text those rows
 // produce (the floor for any encoder that writes that many bytes).
+//
+// Issue 10 (S1 shape, bench/shapes.hpp), all in the same run:
+//  - BM_S1Encode/<proto>: 100,000 S1 rows built and encoded as ILP v1 text (proto 1), ILP v2
+//    binary doubles (proto 2) and QWP (proto 0, Buffer build + encode), beside
+//    BM_S1MemcpyIlp (memcpy of the ILP v1 bytes). Target: ILP v1 >= 10M rows/s.
+//  - BM_S1EndToEnd/<proto>: 1,000,000 S1 rows in 10,000-row flushes into the in-tree test
+//    server (sink mode) over loopback: ILP/HTTP v1 and v2 (synchronous: each flush waits for
+//    the 204) and QWP through the pool's row sender (proto 0) and column sender (proto 3),
+//    including the final wait(AckLevel::ok). Wall time. Target: QWP >= 3x ILP/HTTP.
 
 #include <benchmark/benchmark.h>
 
@@ -11,8 +20,12 @@
 #include <string>
 #include <vector>
 
+#include "bench_common.hpp"
 #include "ingress/encode.hpp"
+#include "loopback.hpp"
 #include "questdb/ingress/buffer.hpp"
+#include "questdb/questdb.hpp"
+#include "shapes.hpp"
 
 namespace {
 
@@ -132,6 +145,147 @@ BENCHMARK(BM_MemcpyOfIlpText)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_IlpTextEncode_V1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_IlpBinaryEncode_V2)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_QwpBufferBuildAndEncode)->Unit(benchmark::kMillisecond);
+
+// ---- Issue 10: S1 -----------------------------------------------------------------------
+
+using qdb_bench::ShapeKind;
+
+constexpr std::size_t kS1EncodeRows = 100'000;
+constexpr std::size_t kS1EndToEndRows = 1'000'000;
+constexpr std::size_t kS1Batch = 10'000;
+constexpr int kQwpRow = 0;
+constexpr int kQwpColumn = 3;
+
+const char* proto_name(int proto) {
+    switch (proto) {
+        case 1:
+            return "ILP v1 text";
+        case 2:
+            return "ILP v2 binary";
+        case kQwpColumn:
+            return "QWP column";
+        default:
+            return "QWP row";
+    }
+}
+
+void BM_S1Encode(benchmark::State& state) {
+    const int proto = static_cast<int>(state.range(0));
+    const auto& d = qdb_bench::shape(ShapeKind::s1, kS1EncodeRows);
+    qwp::MessageEncoder encoder;
+    qwp::SymbolDictionary dict;
+    qwp::EncodedFrames frames;
+    qwp::EncodeOptions options;
+    Buffer buffer =
+        proto == 0 ? Buffer() : Buffer::ilp(proto == 1 ? ProtocolVersion::v1 : ProtocolVersion::v2);
+    std::size_t bytes = 0;
+    auto once = [&] {
+        buffer.clear();
+        qdb_bench::fill_buffer(buffer, d, 0, d.rows);
+        if (proto == 0) {
+            frames.clear();
+            (void)questdb::ingress::encode_buffer(encoder, buffer, dict, options, frames);
+            bytes = frames.bytes.size();
+            benchmark::DoNotOptimize(frames.bytes.data());
+        } else {
+            bytes = buffer.ilp_text().size();
+            benchmark::DoNotOptimize(buffer.ilp_text().data());
+        }
+    };
+    once();  // warm-up
+    qdb_bench::AllocationMeter allocations;
+    for (auto _ : state)
+        once();
+    allocations.report(state, static_cast<double>(d.rows));
+    qdb_bench::report_rows(state, static_cast<double>(d.rows));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
+    state.counters["bytes/row"] = static_cast<double>(bytes) / static_cast<double>(d.rows);
+    state.SetLabel(proto_name(proto));
+}
+
+void BM_S1MemcpyIlp(benchmark::State& state) {
+    const auto& d = qdb_bench::shape(ShapeKind::s1, kS1EncodeRows);
+    Buffer buffer = Buffer::ilp(ProtocolVersion::v1);
+    qdb_bench::fill_buffer(buffer, d, 0, d.rows);
+    const std::string source(buffer.ilp_text());
+    std::string target(source.size(), '\0');
+    for (auto _ : state) {
+        std::memcpy(target.data(), source.data(), source.size());
+        benchmark::DoNotOptimize(target.data());
+        benchmark::ClobberMemory();
+    }
+    qdb_bench::report_rows(state, static_cast<double>(d.rows));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * source.size()));
+}
+
+void BM_S1EndToEnd(benchmark::State& state) {
+    using questdb::ingress::AckLevel;
+    const int proto = static_cast<int>(state.range(0));
+    const auto& d = qdb_bench::shape(ShapeKind::s1, kS1EndToEndRows);
+    const auto address = qdb_bench::sink_server().address();
+    const auto drain = std::chrono::milliseconds(60'000);
+    auto batches = [&](auto&& flush_one) {
+        for (std::size_t begin = 0; begin < d.rows; begin += kS1Batch)
+            flush_one(begin);
+    };
+    if (proto == 1 || proto == 2) {
+        auto sender = questdb::ingress::Sender::from_conf(
+            "http::addr=" + address + ";protocol_version=" + std::to_string(proto) + ";");
+        Buffer buffer = sender.new_buffer();
+        auto send_all = [&] {
+            batches([&](std::size_t begin) {
+                qdb_bench::fill_buffer(buffer, d, begin, kS1Batch);
+                sender.flush(buffer);
+            });
+        };
+        send_all();
+        for (auto _ : state)
+            send_all();
+    } else {
+        auto db = questdb::QuestDb::connect("ws::addr=" + address + ";");
+        if (proto == kQwpColumn) {
+            auto sender = db.borrow_column_sender();
+            questdb::ingress::Chunk chunk(d.table);
+            auto send_all = [&] {
+                batches([&](std::size_t begin) {
+                    qdb_bench::fill_chunk(chunk, d, begin, kS1Batch);
+                    sender.flush(chunk);
+                });
+                sender.wait(AckLevel::ok, drain);
+            };
+            send_all();
+            for (auto _ : state)
+                send_all();
+        } else {
+            auto sender = db.borrow_row_sender();
+            Buffer buffer = sender->new_buffer();
+            auto send_all = [&] {
+                batches([&](std::size_t begin) {
+                    qdb_bench::fill_buffer(buffer, d, begin, kS1Batch);
+                    sender->flush(buffer);
+                });
+                sender->wait(AckLevel::ok, drain);
+            };
+            send_all();
+            for (auto _ : state)
+                send_all();
+        }
+        db.close();
+    }
+    qdb_bench::report_rows(state, static_cast<double>(d.rows));
+    state.SetLabel(proto_name(proto));
+}
+
+BENCHMARK(BM_S1MemcpyIlp)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_S1Encode)->ArgName("proto")->Arg(1)->Arg(2)->Arg(0)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_S1EndToEnd)
+    ->ArgName("proto")
+    ->Arg(1)
+    ->Arg(2)
+    ->Arg(kQwpRow)
+    ->Arg(kQwpColumn)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 
