@@ -61,6 +61,10 @@ detail::Result<Connection::HttpResponse> parse_http_response(std::string_view by
             break;
         }
     }
+    // put_eof() requires some bytes first; a socket read reports end_of_stream then.
+    if (!ec && !parser.is_done() && !parser.got_some()) {
+        ec = boost::beast::http::error::end_of_stream;
+    }
     if (!ec && !parser.is_done()) {
         parser.put_eof(ec);  // a body delimited by the end of the connection
     }
