@@ -4,6 +4,8 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/json.hpp>
 #include <cctype>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "ilp/transport.hpp"
@@ -26,6 +28,19 @@ bool starts_with_icase(std::string_view text, std::string_view prefix) {
         }
     }
     return true;
+}
+
+/// A JSON integer as int64, or nothing when it is not an integer or does not fit: a number
+/// above INT64_MAX in a server's body must not throw out of error handling (found by fuzzing:
+/// boost::json's to_number<int64_t>() throws on it).
+std::optional<std::int64_t> json_int64(const boost::json::value& v) {
+    if (v.is_int64()) {
+        return v.get_int64();
+    }
+    if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+        return static_cast<std::int64_t>(v.get_uint64());
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -137,9 +152,10 @@ std::string describe_server_error(std::string_view content_type, std::string_vie
     if (const auto* code = obj.if_contains("code"); code && code->is_string()) {
         add("code", std::string(code->as_string()));
     }
-    if (const auto* line = obj.if_contains("line");
-        line && (line->is_int64() || line->is_uint64())) {
-        add("line", std::to_string(line->to_number<std::int64_t>()));
+    if (const auto* line = obj.if_contains("line")) {
+        if (const auto n = json_int64(*line)) {
+            add("line", std::to_string(*n));
+        }
     }
     if (!details.empty()) {
         out += " [" + details + "]";
@@ -164,22 +180,17 @@ detail::Result<ServerSettings> parse_server_settings(std::string_view body,
         cfg != nullptr ? cfg->if_contains("line.proto.support.versions") : nullptr;
     if (versions != nullptr && versions->is_array()) {
         for (const auto& v : versions->as_array()) {
-            if (v.is_int64() || v.is_uint64()) {
-                const auto n = v.to_number<std::int64_t>();
-                if (n >= 1 && n <= 3) {
-                    out.versions.push_back(static_cast<ProtocolVersion>(n));
-                }
+            if (const auto n = json_int64(v); n && *n >= 1 && *n <= 3) {
+                out.versions.push_back(static_cast<ProtocolVersion>(*n));
             }
         }
     } else {
         out.versions.push_back(ProtocolVersion::v1);
     }
     if (cfg != nullptr) {
-        if (const auto* len = cfg->if_contains("cairo.max.file.name.length");
-            len != nullptr && (len->is_int64() || len->is_uint64())) {
-            const auto n = len->to_number<std::int64_t>();
-            if (n > 0) {
-                out.max_name_len = static_cast<std::size_t>(n);
+        if (const auto* len = cfg->if_contains("cairo.max.file.name.length")) {
+            if (const auto n = json_int64(*len); n && *n > 0) {
+                out.max_name_len = static_cast<std::size_t>(*n);
             }
         }
     }
