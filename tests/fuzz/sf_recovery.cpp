@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -32,6 +33,13 @@ fs::path base_dir() {
     static const fs::path dir = [] {
         auto d = fs::temp_directory_path() / ("questdb-fuzz-sf-" + std::to_string(::getpid()));
         fs::create_directories(d);
+        // A plain buffer: the handler runs after static objects are destroyed.
+        static char path[512];
+        std::snprintf(path, sizeof path, "%s", d.c_str());
+        std::atexit([] {
+            std::error_code ignored;
+            fs::remove_all(fs::path(path), ignored);
+        });
         return d;
     }();
     return dir;
