@@ -11,6 +11,8 @@
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "ilp/http_response.hpp"
+
 namespace questdb::ilp {
 namespace {
 
@@ -272,9 +274,8 @@ detail::Result<Connection::HttpResponse> Connection::http_exchange(
         return fail(ErrorCode::socket_error, "Could not send the HTTP request: " + describe(ec));
     }
     sent_all = true;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(4u << 20);
-    parser.header_limit(64u << 10);
+    HttpResponseParser parser;
+    limit_response_parser(parser);
     ec = impl_->run([&](auto handler) {
         impl_->with_stream(
             [&](auto& stream) { http::async_read(stream, impl_->read_buffer, parser, handler); });
@@ -282,13 +283,7 @@ detail::Result<Connection::HttpResponse> Connection::http_exchange(
     if (ec) {
         return fail(ErrorCode::socket_error, "Could not read the HTTP response: " + describe(ec));
     }
-    auto& response = parser.get();
-    HttpResponse out;
-    out.status = response.result_int();
-    out.content_type = std::string(response[http::field::content_type]);
-    out.keep_alive = response.keep_alive();
-    out.body = std::move(response.body());
-    return out;
+    return to_http_response(parser.get());
 }
 
 }  // namespace questdb::ilp

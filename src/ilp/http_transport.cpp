@@ -1,7 +1,7 @@
-#include <boost/json.hpp>
 #include <random>
 #include <thread>
 
+#include "ilp/http_response.hpp"
 #include "ilp/transport.hpp"
 
 #ifndef QUESTDB_VERSION_STRING
@@ -19,132 +19,7 @@ bool is_network_failure(ErrorCode code) {
     return code == ErrorCode::socket_error || code == ErrorCode::connect_timeout;
 }
 
-bool starts_with_icase(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        const auto a = static_cast<unsigned char>(text[i]);
-        const auto b = static_cast<unsigned char>(prefix[i]);
-        if (std::tolower(a) != std::tolower(b)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-Failure http_failure(unsigned status, const Connection::HttpResponse& response) {
-    const std::string code = "[http status " + std::to_string(status) + "]";
-    if (status == 404) {
-        return fail(ErrorCode::http_not_supported,
-                    "Could not flush buffer: the HTTP endpoint does not support ILP " + code);
-    }
-    if (status == 401 || status == 403) {
-        std::string detail = response.body.empty() ? "" : ": " + response.body.substr(0, 512);
-        return fail(
-            ErrorCode::auth_error,
-            "Could not flush buffer: HTTP endpoint authentication error" + detail + " " + code);
-    }
-    return fail(ErrorCode::server_flush_error,
-                "Could not flush buffer: " +
-                    describe_server_error(response.content_type, response.body) + " " + code);
-}
-
 }  // namespace
-
-bool is_retriable_status(unsigned status) noexcept {
-    switch (status) {
-        case 500:  // internal server error
-        case 503:  // service unavailable
-        case 504:  // gateway timeout
-        case 507:  // insufficient storage
-        case 509:  // bandwidth limit exceeded
-        case 523:  // origin is unreachable
-        case 524:  // a timeout occurred
-        case 529:  // site is overloaded
-        case 599:  // network connect timeout error
-            return true;
-        default:
-            return false;
-    }
-}
-
-std::string describe_server_error(std::string_view content_type, std::string_view body) {
-    if (!starts_with_icase(content_type, "application/json")) {
-        return std::string(body.substr(0, 4096));
-    }
-    boost::system::error_code ec;
-    const auto json = boost::json::parse(body, ec);
-    if (ec || !json.is_object()) {
-        return std::string(body.substr(0, 4096));
-    }
-    const auto& obj = json.as_object();
-    const auto* message = obj.if_contains("message");
-    if (message == nullptr || !message->is_string()) {
-        return std::string(body.substr(0, 4096));
-    }
-    std::string out(message->as_string());
-    std::string details;
-    auto add = [&](const char* label, const std::string& value) {
-        details += details.empty() ? "" : ", ";
-        details += label;
-        details += ": ";
-        details += value;
-    };
-    if (const auto* id = obj.if_contains("errorId"); id && id->is_string()) {
-        add("id", std::string(id->as_string()));
-    }
-    if (const auto* code = obj.if_contains("code"); code && code->is_string()) {
-        add("code", std::string(code->as_string()));
-    }
-    if (const auto* line = obj.if_contains("line");
-        line && (line->is_int64() || line->is_uint64())) {
-        add("line", std::to_string(line->to_number<std::int64_t>()));
-    }
-    if (!details.empty()) {
-        out += " [" + details + "]";
-    }
-    return out;
-}
-
-detail::Result<ServerSettings> parse_server_settings(std::string_view body,
-                                                     std::size_t default_max_name_len) {
-    boost::system::error_code ec;
-    const auto json = boost::json::parse(body, ec);
-    if (ec || !json.is_object()) {
-        return fail(ErrorCode::protocol_version_error,
-                    "Malformed /settings response from the server: not a JSON object");
-    }
-    ServerSettings out;
-    out.max_name_len = default_max_name_len;
-    const auto* config = json.as_object().if_contains("config");
-    const boost::json::object* cfg =
-        (config != nullptr && config->is_object()) ? &config->as_object() : nullptr;
-    const boost::json::value* versions =
-        cfg != nullptr ? cfg->if_contains("line.proto.support.versions") : nullptr;
-    if (versions != nullptr && versions->is_array()) {
-        for (const auto& v : versions->as_array()) {
-            if (v.is_int64() || v.is_uint64()) {
-                const auto n = v.to_number<std::int64_t>();
-                if (n >= 1 && n <= 3) {
-                    out.versions.push_back(static_cast<ProtocolVersion>(n));
-                }
-            }
-        }
-    } else {
-        out.versions.push_back(ProtocolVersion::v1);
-    }
-    if (cfg != nullptr) {
-        if (const auto* len = cfg->if_contains("cairo.max.file.name.length");
-            len != nullptr && (len->is_int64() || len->is_uint64())) {
-            const auto n = len->to_number<std::int64_t>();
-            if (n > 0) {
-                out.max_name_len = static_cast<std::size_t>(n);
-            }
-        }
-    }
-    return out;
-}
 
 detail::Result<std::string> authorization_header(const SenderConfig& config) {
     if (config.token) {

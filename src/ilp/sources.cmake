@@ -5,6 +5,7 @@ target_sources(questdb_client PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/connection.cpp
     ${CMAKE_CURRENT_LIST_DIR}/decimal.cpp
     ${CMAKE_CURRENT_LIST_DIR}/ecdsa_auth.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/http_response.cpp
     ${CMAKE_CURRENT_LIST_DIR}/http_transport.cpp
     ${CMAKE_CURRENT_LIST_DIR}/ilp_sender.cpp
     ${CMAKE_CURRENT_LIST_DIR}/line_buffer.cpp

@@ -28,6 +28,13 @@ bool read_tables(qwp::ByteReader& in, std::vector<TableTxn>& tables) {
     if (!in.le(count)) {
         return false;
     }
+    // Each entry takes at least its u16 name length and i64 seqTxn: a count the frame cannot
+    // hold is malformed before anything is allocated for it (found by fuzzing: a 3-byte
+    // frame made the client allocate 65,535 entries).
+    constexpr std::size_t kMinEntryBytes = sizeof(std::uint16_t) + sizeof(std::int64_t);
+    if (count > in.remaining() / kMinEntryBytes) {
+        return false;
+    }
     tables.resize(count);
     for (auto& entry : tables) {
         if (!read_name(in, entry.table) || !in.le(entry.seq_txn)) {

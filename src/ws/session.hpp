@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "ws/connection.hpp"
+#include "ws/upgrade_response.hpp"
 
 namespace questdb::ws::detail_ws {
 
@@ -23,20 +24,12 @@ namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 using boost::system::error_code;
 
-/// Maps a failed upgrade (Beast's handshake error) to an outcome; `response` is what was
-/// parsed of the server's answer.
-ConnectOutcome upgrade_failure(const error_code& ec, const UpgradeResponse& response,
-                               const Endpoint& endpoint, std::string_view path,
-                               std::chrono::milliseconds auth_timeout);
 /// Maps a failed read; `close_code` is the code of a received close frame, if any.
 questdb::detail::Failure read_failure(const error_code& ec, const Endpoint& endpoint,
                                       std::optional<std::uint16_t> close_code,
                                       std::size_t max_message_size);
 /// Maps a failed write.
 questdb::detail::Failure write_failure(const error_code& ec, const Endpoint& endpoint);
-/// Copies Beast's response into our value type.
-UpgradeResponse to_upgrade_response(
-    const boost::beast::http::response<boost::beast::http::string_body>& response);
 
 /// One upgraded (or upgrading) WebSocket over `NextLayer`. All members run on the stream's
 /// executor. Owned by shared_ptr: operations keep it alive until their handlers ran.

@@ -58,6 +58,19 @@ TEST(ServerResponse, MalformedFramesAreProtocolErrors) {
     }
 }
 
+// Found by tests/fuzz/ingress_server_response.cpp: a table count the frame cannot hold used
+// to be allocated before the entries were read (65,535 entries for a 3-byte frame).
+TEST(ServerResponse, TableCountPastTheFrameIsRejectedBeforeAllocating) {
+    for (const char* hex : {"02 FF FF", "00 01 00 00 00 00 00 00 00 FF FF 00 00",
+                            "02 02 00 00 00 00 00 00 00 00 00 00 00"}) {
+        ServerResponse r;
+        auto status = parse_server_response(from_hex(hex), r);
+        ASSERT_FALSE(status.ok()) << hex;
+        EXPECT_EQ(status.failure().code, ErrorCode::protocol_error) << hex;
+        EXPECT_LT(r.tables.capacity(), 2u) << hex;
+    }
+}
+
 TEST(ServerResponse, EncodeRoundTrips) {
     for (ServerResponse in : {ServerResponse{0x00, 42, {{"trades", 11}, {"x", -1}}, ""},
                               ServerResponse{0x02, -1, {{"t", 3}}, ""},
