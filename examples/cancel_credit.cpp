@@ -1,9 +1,11 @@
 // Flow control and cancellation of queries.
 //
 // Byte credits: with initial_credit(n) the server sends result batches only while the query
-// has credit left (one batch may overdraw it), then pauses until the client grants more with
-// add_credit(). Granting what each batch used after processing it bounds the memory a slow
-// consumer holds. Without a credit (0, the default) the server streams freely.
+// has credit left (one batch may overdraw it), then pauses. The cursor grants each batch's
+// wire size back when you ask for the next batch (you released it), so at most about
+// n + one batch is ever buffered, however slow the consumer. add_credit() widens the window
+// on top of that, e.g. once the consumer knows it can keep up. Without a credit (0, the
+// default) the server streams freely.
 //
 // Cancellation: cancel() (callable from any thread) tells the server to stop; the cursor
 // drops further batches and ends with Terminal::Kind::cancelled. Destroying an unfinished
@@ -39,25 +41,29 @@ int main(int argc, char** argv) {
 
         auto reader = db.borrow_reader();
 
-        // 1. A credit-bounded query: grant back what each batch used, after processing it.
+        // 1. A credit-bounded query: a 16 KiB window, widened by 64 KiB after 5 batches.
         constexpr std::uint64_t kInitialCredit = 16 * 1024;
+        constexpr std::uint64_t kExtraCredit = 64 * 1024;
         auto cursor =
             reader->prepare("SELECT * FROM " + table).initial_credit(kInitialCredit).execute();
         std::uint64_t rows = 0;
         std::uint64_t batches = 0;
-        std::uint64_t consumed = 0;
-        while (auto batch = cursor.next_batch()) {
+        while (auto batch = cursor.next_batch()) {  // releasing a batch grants its size back
             rows += batch->row_count();
-            ++batches;
-            const auto wire = cursor.stats().wire_bytes;
-            cursor.add_credit(wire - consumed);  // "I processed it: send that much more"
-            consumed = wire;
+            if (++batches == 5) {
+                cursor.add_credit(kExtraCredit);
+            }
         }
         example::check(rows == kRows, "the bounded query returned every row");
         example::check(cursor.terminal()->kind == Terminal::Kind::result_end, "RESULT_END");
+        const auto stats = cursor.stats();
         std::cout << "credit-bounded query: " << rows << " rows in " << batches << " batches, "
-                  << consumed << " wire bytes, credit granted " << cursor.credit_granted_total()
-                  << " bytes in total (initial " << kInitialCredit << ")\n";
+                  << stats.wire_bytes << " wire bytes; credit granted "
+                  << cursor.credit_granted_total() << " bytes in total (initial " << kInitialCredit
+                  << " + extra " << kExtraCredit << " + released batches); peak buffered "
+                  << stats.peak_buffered_bytes << " bytes\n";
+        example::check(cursor.credit_granted_total() >= kInitialCredit + kExtraCredit,
+                       "the initial and the extra credit were granted");
 
         // 2. Cancel after the first batch. With a small credit the server is paused, so the
         //    cancel wins the race and the cursor ends as cancelled.

@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
         auto reader = db.borrow_reader();
         const std::string sql =
             "SELECT seq, timestamp FROM " + table + " WHERE timestamp >= $1 AND timestamp < $2";
-        for (const auto [from, to] :
+        for (const auto& [from, to] :
              {std::pair<std::int64_t, std::int64_t>{0, 10}, {100, 250}, {990, 2000}}) {
             auto cursor = reader->prepare(sql)
                               .bind_timestamp_nanos(t0 + from * kSecond)

@@ -58,7 +58,13 @@ std::string cell(const ColumnView& c, std::size_t row) {
             return text(c.as_short().get(row));
         case ColumnKind::char_: {
             const auto v = c.as_char().get(row);
-            return v ? std::string(1, static_cast<char>(*v)) : "NULL";
+            if (!v) {
+                return "NULL";
+            }
+            if (*v >= 0x20 && *v < 0x7f) {
+                return std::string(1, static_cast<char>(*v));
+            }
+            return "U+" + hex(*v).substr(12);  // not printable as ASCII
         }
         case ColumnKind::int_:
             return text(c.as_int().get(row));
@@ -95,6 +101,7 @@ std::string cell(const ColumnView& c, std::size_t row) {
                    std::to_string((*v >> 8) & 255) + "." + std::to_string(*v & 255);
         }
         case ColumnKind::geohash: {
+            // The precision is the column's (the in-tree test server always reports 60).
             const auto v = c.as_geohash().get(row);
             return v ? hex(v->bits) + " (" + std::to_string(v->precision) + " bits)" : "NULL";
         }
@@ -103,19 +110,33 @@ std::string cell(const ColumnView& c, std::size_t row) {
             return v ? std::to_string(v->size()) + " bytes" : "NULL";
         }
         case ColumnKind::decimal64: {
-            const auto v = c.as_decimal64().get(row);
+            const auto v = c.as_decimal64().get(row);  // value = unscaled / 10^scale
             return v ? std::to_string(v->unscaled) + "e-" + std::to_string(v->scale) : "NULL";
         }
         case ColumnKind::decimal128: {
             const auto v = c.as_decimal128().get(row);
-            return v ? "lo " + std::to_string(v->lo) + " hi " + std::to_string(v->hi) + " e-" +
-                           std::to_string(v->scale)
-                     : "NULL";
+            if (!v) {
+                return "NULL";
+            }
+            const bool small =
+                (v->hi == 0 && v->lo < (1ULL << 63)) || (v->hi == -1 && v->lo >= (1ULL << 63));
+            return small ? std::to_string(static_cast<std::int64_t>(v->lo)) + "e-" +
+                               std::to_string(v->scale)
+                         : "(wide) e-" + std::to_string(v->scale);
         }
         case ColumnKind::decimal256: {
             const auto v = c.as_decimal256().get(row);
-            return v ? "limb0 " + std::to_string(v->limbs[0]) + " e-" + std::to_string(v->scale)
-                     : "NULL";
+            if (!v) {
+                return "NULL";
+            }
+            // Small values fit the low limb (two's complement: high limbs all 0 or all 1).
+            const bool small = (v->limbs[1] == 0 && v->limbs[2] == 0 && v->limbs[3] == 0 &&
+                                v->limbs[0] < (1ULL << 63)) ||
+                               (v->limbs[1] == ~0ULL && v->limbs[2] == ~0ULL &&
+                                v->limbs[3] == ~0ULL && v->limbs[0] >= (1ULL << 63));
+            return small ? std::to_string(static_cast<std::int64_t>(v->limbs[0])) + "e-" +
+                               std::to_string(v->scale)
+                         : "(wide) e-" + std::to_string(v->scale);
         }
         case ColumnKind::double_array: {
             const auto v = c.as_double_array().get(row);
@@ -203,6 +224,9 @@ int main(int argc, char** argv) {
         example::check(first_row["a_double_array"] == "[1.5, 2.5, 3.5, 4.5] (2 dim)",
                        "a_double_array");
         example::check(first_row["a_timestamp"] == "1700000000000000", "a_timestamp");
+        example::check(first_row["a_decimal256"] == "-1234500e-4", "a_decimal256");
+        example::check(first_row["a_decimal128"] == "987654321e-3", "a_decimal128");
+        example::check(first_row["a_uuid"] == "99aabbccddeeff001122334455667788", "a_uuid");
         example::check(first_row.size() == 24, "24 columns (23 typed + the designated timestamp)");
         example::check(nulls_in_second_row >= 15, "the second row is mostly NULL");
         std::cout << "read " << first_row.size() << " columns; the NULL row had "

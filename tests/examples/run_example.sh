@@ -46,6 +46,7 @@ case "$name" in
         ;;
 esac
 
+: >"$work/server.out"
 "$server_bin" "${server_args[@]}" >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 # Wait (bounded) for the server's "ready" line.

@@ -136,7 +136,8 @@ class QUESTDB_API Cursor {
     /// The request_id of the current attempt (it changes after a failover replay).
     [[nodiscard]] std::int64_t request_id() const noexcept;
 
-    /// Grants `bytes` more credit to a credit-bounded query (no-op for 0 or after the end).
+    /// Grants `bytes` more credit to a credit-bounded query, on top of the automatic grant of
+    /// each released batch (no-op for 0 or after the end).
     /// Throws Error(invalid_api_call) for an unbounded query; socket errors as next_batch().
     void add_credit(std::uint64_t bytes);
 
@@ -220,7 +221,10 @@ class QUESTDB_API ReaderQuery {
     /// bind_null(ColumnKind::timestamp).
     ReaderQuery& bind_null_timestamp() { return bind_null(ColumnKind::timestamp); }
 
-    /// Byte credit for this query (0 = unbounded); default from `initial_credit=`.
+    /// Byte credit for this query (0 = unbounded); default from `initial_credit=`. With a
+    /// credit the server pauses once it has sent that many bytes (one batch may overdraw);
+    /// the cursor grants each batch's wire size back when the caller asks for the next one,
+    /// so about `bytes` + one batch is buffered at most.
     ReaderQuery& initial_credit(std::uint64_t bytes);
     /// Ask the server to clear the symbol dictionary first (QUERY_FLAG_RESET_DICT; only sent
     /// when the server advertises CAP_QUERY_FLAGS).
