@@ -163,20 +163,6 @@ Status check_min_max(const State& s, std::size_t min, std::size_t max,
 
 Status validate_pool(State& s) {
     auto& p = s.pool;
-    if (s.sf.disk_mode()) {
-        // A disk slot is single-borrower: one sender owns the slot's lock at a time.
-        if (any_given(s, {"sender_pool_max", "pool_max"}) && p.sender_max > 1) {
-            return config_error("with 'sf_dir' the sender pool holds one disk slot; " +
-                                q(spelled(s, {"sender_pool_max", "pool_max"})) +
-                                " must be 1 (got " + std::to_string(p.sender_max) + ")");
-        }
-        if (p.sender_min > 1) {
-            return config_error("with 'sf_dir' the sender pool holds one disk slot; " +
-                                q(spelled(s, {"sender_pool_min", "pool_size"})) +
-                                " must be 0 or 1 (got " + std::to_string(p.sender_min) + ")");
-        }
-        p.sender_max = 1;
-    }
     if (p.lazy_connect) {
         const auto& r = s.reconnect;
         if (r.initial_connect_retry_explicit &&

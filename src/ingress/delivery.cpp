@@ -179,8 +179,9 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         writing = false;
         failures_this_walk = 0;
         backoff = std::chrono::milliseconds(0);
-        rejection_count = 0;
-        last_rejected_fsn = -2;
+        // The poison detector's count survives reconnects on purpose: a frame that is
+        // rejected on every connection is exactly what it must catch. Only ack progress
+        // resets it.
         is_connected.store(true);
         connection_count.fetch_add(1);
         progress_cv.notify_all();
@@ -353,16 +354,17 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
                     ", which is not the oldest outstanding frame on " + current_endpoint()));
             return false;
         }
-        const auto kind = classify_rejection(response.status);
+        const auto kind = classify_rejection(response.status, options.rejection_policy);
         RejectionEvent event{response.status, status_name(response.status), response.message, *fsn,
                              kind == RejectionKind::terminal, current_endpoint()};
         const std::string description = "server " + event.endpoint + " rejected frame FSN " +
                                         std::to_string(*fsn) + " with " + event.status_name +
                                         (event.message.empty() ? "" : ": " + event.message);
-        if (kind == RejectionKind::retriable && is_poison(*fsn)) {
+        const bool replays = kind == RejectionKind::retriable || kind == RejectionKind::rotate_endpoint;
+        if (replays && is_poison(*fsn)) {
             event.terminal = true;
             record_event(event);
-            latch_terminal(::questdb::detail::fail(ErrorCode::server_rejection,
+            latch_terminal(::questdb::detail::fail(error_code_for_status(response.status),
                                         description + " (rejected " +
                                             std::to_string(rejection_count) +
                                             " times in a row: poison frame)"));
@@ -380,11 +382,11 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
                 break;
             case RejectionKind::rotate_endpoint:
                 endpoint_index = (endpoint_index + 1) % options.endpoints.size();
-                schedule_reconnect(false);
+                // Back off only once every endpoint has refused, so failover stays quick.
+                schedule_reconnect(endpoint_index == 0);
                 break;
             default:
-                endpoint_index = (endpoint_index + 1) % options.endpoints.size();
-                schedule_reconnect(true);
+                schedule_reconnect(true);  // retriable: the same endpoint replays
                 break;
         }
         return false;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "ingress/server_response.hpp"
 #include "questdb/ingress/ack_level.hpp"
 #include "ws/connection.hpp"
 
@@ -42,6 +43,7 @@ struct DeliveryOptions {
     /// Frame cap when the server sends no X-QWP-Max-Batch-Size (~1.9 MiB, under the
     /// default 2 MiB receive buffer).
     std::size_t fallback_max_frame_bytes = 1'992'294;
+    RejectionPolicy rejection_policy;                 ///< the on_*_error keys
     unsigned max_frame_rejections = 4;                ///< poison-frame detector
     std::chrono::milliseconds poison_window{5000};    ///< poison_min_escalation_window_millis
     std::size_t max_error_events = 1024;              ///< kept for poll_error()

@@ -82,6 +82,19 @@ RejectionKind classify_rejection(std::uint8_t status) noexcept {
     }
 }
 
+RejectionKind classify_rejection(std::uint8_t status, const RejectionPolicy& policy) noexcept {
+    const std::optional<RejectionKind>* chosen = nullptr;
+    switch (static_cast<ServerStatus>(status)) {
+        case ServerStatus::schema_mismatch: chosen = &policy.schema; break;
+        case ServerStatus::parse_error: chosen = &policy.parse; break;
+        case ServerStatus::internal_error: chosen = &policy.internal; break;
+        case ServerStatus::security_error: chosen = &policy.security; break;
+        case ServerStatus::write_error: chosen = &policy.write; break;
+        default: break;
+    }
+    return chosen != nullptr && chosen->has_value() ? **chosen : classify_rejection(status);
+}
+
 ErrorCode error_code_for_status(std::uint8_t status) noexcept {
     switch (static_cast<ServerStatus>(status)) {
         case ServerStatus::schema_mismatch: return ErrorCode::server_schema_mismatch;

@@ -8,6 +8,7 @@
 //   durable ack  02 <tableCount u16> { <nameLen u16> <name> <seqTxn i64> }*
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -36,13 +37,30 @@ enum class ServerStatus : std::uint8_t {
 std::string status_name(std::uint8_t status);
 
 /// How the sender reacts to an error status (qwp-client-behavior.md, checklist G13).
-enum class RejectionKind {
+enum class RejectionKind : std::uint8_t {
     terminal,        ///< schema, parse, security: the sender latches the error and stops
-    retriable,       ///< internal, write, unknown: reconnect and replay
-    rotate_endpoint, ///< NOT_WRITABLE: retriable on another endpoint
+    retriable,       ///< internal, write, unknown: reconnect to the same endpoint and replay
+    rotate_endpoint, ///< NOT_WRITABLE, `retriable_other`: replay on the next endpoint
     dictionary_gap,  ///< re-register the dictionary from id 0 and resend
 };
+
+/// The user's overrides of the built-in kinds, one per category of the `on_*_error` keys
+/// (connect-string.md, "Error handling"); empty keeps the built-in default.
+struct RejectionPolicy {
+    std::optional<RejectionKind> schema;    ///< SCHEMA_MISMATCH
+    std::optional<RejectionKind> parse;     ///< PARSE_ERROR
+    std::optional<RejectionKind> internal;  ///< INTERNAL_ERROR
+    std::optional<RejectionKind> security;  ///< SECURITY_ERROR
+    std::optional<RejectionKind> write;     ///< WRITE_ERROR
+};
+
+/// The built-in kind of a status. Unknown statuses are retriable (fail open: a status from a
+/// newer server degrades to a retry, not to a dead sender).
 RejectionKind classify_rejection(std::uint8_t status) noexcept;
+
+/// The kind of a status after the user's policy; statuses outside the five categories
+/// (NOT_WRITABLE, DICTIONARY_GAP, unknown) keep their built-in kind.
+RejectionKind classify_rejection(std::uint8_t status, const RejectionPolicy& policy) noexcept;
 
 /// The ErrorCode a user sees for a rejection status.
 ErrorCode error_code_for_status(std::uint8_t status) noexcept;

@@ -66,6 +66,34 @@ ws::TlsOptions tls_options_of(const conf::TlsSettings& tls) {
     return std::unique_ptr<sf::FrameQueue>(std::move(queue).value());
 }
 
+
+std::optional<RejectionKind> kind_of(conf::ErrorPolicy policy) {
+    switch (policy) {
+        case conf::ErrorPolicy::terminal: return RejectionKind::terminal;
+        case conf::ErrorPolicy::retriable: return RejectionKind::retriable;
+        case conf::ErrorPolicy::retriable_other: return RejectionKind::rotate_endpoint;
+        case conf::ErrorPolicy::automatic: break;
+    }
+    return std::nullopt;
+}
+
+// Precedence (connect-string.md, "Error handling"): the per-category key, then
+// on_server_error, then the built-in default of the category.
+RejectionPolicy rejection_policy_of(const conf::ErrorHandlingSettings& errors) {
+    const auto global = kind_of(errors.on_server_error);
+    const auto resolve = [&](conf::ErrorPolicy category) {
+        auto kind = kind_of(category);
+        return kind ? kind : global;
+    };
+    RejectionPolicy policy;
+    policy.schema = resolve(errors.on_schema_error);
+    policy.parse = resolve(errors.on_parse_error);
+    policy.internal = resolve(errors.on_internal_error);
+    policy.security = resolve(errors.on_security_error);
+    policy.write = resolve(errors.on_write_error);
+    return policy;
+}
+
 }  // namespace
 
 ::questdb::detail::Result<SenderCoreOptions> SenderCoreOptions::from_config(const conf::Config& config,
@@ -102,6 +130,7 @@ ws::TlsOptions tls_options_of(const conf::TlsSettings& tls) {
     delivery.request_durable_ack = transport.request_durable_ack;
     delivery.backoff_initial = config.reconnect().initial_backoff;
     delivery.backoff_max = config.reconnect().max_backoff;
+    delivery.rejection_policy = rejection_policy_of(config.errors());
     delivery.max_frame_rejections = config.errors().max_frame_rejections;
     delivery.poison_window = config.errors().poison_min_escalation_window;
     delivery.max_error_events = config.errors().error_inbox_capacity;

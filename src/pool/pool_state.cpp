@@ -31,6 +31,7 @@ pool::PoolLimits reader_limits(const conf::Config& config) {
 
 PoolState::PoolState(conf::Config config)
     : config_(std::move(config)),
+      orphan_drainers_(config_),
       column_senders_("column sender", sender_limits(config_), sender_factory("ingest")),
       row_senders_("row sender", sender_limits(config_), sender_factory("row")),
       readers_("reader", reader_limits(config_), [this](std::size_t) -> Result<std::unique_ptr<ReaderSlot>> {
@@ -53,13 +54,19 @@ SenderPool::Factory PoolState::sender_factory(std::string kind) {
         // Disk slots are named like the reference C/C++/Rust pool's: <sender_id>-ingest-<i>,
         // so a slot left by one official client can be drained by another.
         const auto& base = config_.store_and_forward().sender_id;
-        auto options = ingress::SenderCoreOptions::from_config(
-            config_, kind == "ingest" ? sf::pool_slot_name(base, slot)
-                                      : base + "-" + kind + "-" + std::to_string(slot));
+        const auto slot_name = kind == "ingest" ? sf::pool_slot_name(base, slot)
+                                                : base + "-" + kind + "-" + std::to_string(slot);
+        auto options = ingress::SenderCoreOptions::from_config(config_, slot_name);
         if (!options.ok()) {
             return std::move(options).failure();
         }
-        return ingress::SfSenderCore::open(std::move(options).value());
+        // A drainer may be replaying this slot from an earlier run; the sender takes over.
+        orphan_drainers_.reclaim(slot_name);
+        auto core = ingress::SfSenderCore::open(std::move(options).value());
+        if (core.ok()) {
+            orphan_drainers_.start_once();
+        }
+        return core;
     };
 }
 
@@ -76,6 +83,7 @@ void PoolState::close() {
     if (housekeeper_.joinable() && housekeeper_.get_id() != std::this_thread::get_id()) {
         housekeeper_.join();
     }
+    orphan_drainers_.stop();
     column_senders_.close();
     row_senders_.close();
     readers_.close();

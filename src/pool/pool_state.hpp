@@ -12,6 +12,7 @@
 #include "ingress/sf_sender_core.hpp"
 #include "questdb/egress/reader.hpp"
 #include "pool/lease_pool.hpp"
+#include "pool/orphan_drainers.hpp"
 #include "questdb/conf.hpp"
 
 namespace questdb::detail {
@@ -39,6 +40,8 @@ public:
     ReaderPool& readers() noexcept { return readers_; }
 
     std::size_t reap_idle();
+    /// The background drains of abandoned store-and-forward slots (disk mode).
+    OrphanDrainers& orphan_drainers() noexcept { return orphan_drainers_; }
     void close();
 
 private:
@@ -46,6 +49,7 @@ private:
     void housekeep();
 
     const conf::Config config_;
+    OrphanDrainers orphan_drainers_;  // before the pools: their factories use it
     SenderPool column_senders_;
     SenderPool row_senders_;
     ReaderPool readers_;

@@ -207,7 +207,7 @@ TEST(ConfSettings, EachKeyReachesItsAccessor) {
              EXPECT_EQ(sf.max_background_drainers, 2u);
              EXPECT_TRUE(sf.transaction);
              EXPECT_EQ(sf.catch_up_cap_gap_min_escalation_window, 0ms);
-             EXPECT_EQ(c.pool().sender_max, 1u);
+             EXPECT_EQ(c.pool().sender_max, 4u) << "one disk slot per pooled sender";
          }},
         {"ws::addr=h;sf_dir=~/x;",
          [](const Config& c) {
@@ -431,16 +431,11 @@ TEST(ConfRules, PoolMinimumsMustNotExceedMaximums) {
     EXPECT_TRUE(parses("ws::addr=h;sender_pool_min=4;sender_pool_max=4;"));
 }
 
-TEST(ConfRules, DiskModeMakesTheSenderPoolSingleBorrower) {
-    expect_rejected({
-        {"ws::addr=h;sf_dir=/d;pool_max=2;", {"'pool_max'", "must be 1", "got 2"}},
-        {"ws::addr=h;sf_dir=/d;sender_pool_max=3;", {"'sender_pool_max'", "got 3"}},
-        {"ws::addr=h;sf_dir=/d;pool_size=2;", {"'pool_size'", "got 2"}},
-        {"ws::addr=h;sf_dir=/d;sender_pool_min=2;", {"'sender_pool_min'"}},
-    });
+TEST(ConfRules, DiskModeGivesEveryPooledSenderItsOwnSlot) {
     const auto c = Config::parse("ws::addr=h;sf_dir=/d;");
-    EXPECT_EQ(c.pool().sender_max, 1u);
+    EXPECT_EQ(c.pool().sender_max, 4u) << "one slot per pooled sender, as in the reference";
     EXPECT_EQ(c.pool().query_max, 4u);
+    EXPECT_EQ(Config::parse("ws::addr=h;sf_dir=/d;sender_pool_max=8;sender_pool_min=2;").pool().sender_max, 8u);
     EXPECT_TRUE(parses("ws::addr=h;sf_dir=/d;pool_max=1;pool_size=1;"));
     EXPECT_TRUE(parses("ws::addr=h;sf_dir=/d;sender_pool_min=0;query_pool_max=16;"));
     // Without sf_dir the cap is free.

@@ -91,4 +91,25 @@ TEST(ServerResponse, ClassificationFollowsTheClientBehaviourSpec) {  // checklis
     EXPECT_EQ(questdb::ingress::error_code_for_status(0x03), ErrorCode::server_schema_mismatch);
 }
 
+TEST(ServerResponse, PoliciesOverrideOnlyTheirOwnCategory) {
+    questdb::ingress::RejectionPolicy policy;
+    policy.schema = RejectionKind::retriable;
+    policy.internal = RejectionKind::terminal;
+    policy.write = RejectionKind::rotate_endpoint;
+    EXPECT_EQ(classify_rejection(0x03, policy), RejectionKind::retriable);
+    EXPECT_EQ(classify_rejection(0x06, policy), RejectionKind::terminal);
+    EXPECT_EQ(classify_rejection(0x09, policy), RejectionKind::rotate_endpoint);
+    EXPECT_EQ(classify_rejection(0x05, policy), RejectionKind::terminal) << "parse keeps its default";
+    EXPECT_EQ(classify_rejection(0x08, policy), RejectionKind::terminal) << "security keeps its default";
+    policy.parse = RejectionKind::retriable;
+    policy.security = RejectionKind::retriable;
+    EXPECT_EQ(classify_rejection(0x05, policy), RejectionKind::retriable);
+    EXPECT_EQ(classify_rejection(0x08, policy), RejectionKind::retriable);
+    // Outside the five categories nothing can be overridden: unknown fails open, NOT_WRITABLE
+    // rotates, DICTIONARY_GAP re-registers.
+    EXPECT_EQ(classify_rejection(0x2A, policy), RejectionKind::retriable);
+    EXPECT_EQ(classify_rejection(0x0C, policy), RejectionKind::rotate_endpoint);
+    EXPECT_EQ(classify_rejection(0x0D, policy), RejectionKind::dictionary_gap);
+}
+
 }  // namespace

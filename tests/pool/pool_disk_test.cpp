@@ -110,8 +110,12 @@ TEST_F(PoolDisk, ASlotHasOneOwner) {
     }
 }
 
-TEST_F(PoolDisk, DiskModeIsSingleBorrower) {
-    EXPECT_THROW((void)QuestDb::connect(conf("sender_pool_max=2;")), Error);
+TEST_F(PoolDisk, EachPooledSenderOwnsASlot) {
+    auto db = QuestDb::connect(conf("sender_pool_max=2;"));
+    auto first = db.borrow_column_sender();
+    auto second = db.borrow_column_sender();
+    EXPECT_TRUE(fs::exists(dir / "default-ingest-0"));
+    EXPECT_TRUE(fs::exists(dir / "default-ingest-1"));
 }
 
 // A child process flushes batches into sf_dir while the server is down and reports each

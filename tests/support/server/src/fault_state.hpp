@@ -53,13 +53,14 @@ class FaultState final : public Faults {
     }
     void stall_acks(bool stalled) override { stall_acks_ = stalled; }
     void delay_acks(std::chrono::milliseconds delay) override { ack_delay_ms_ = delay.count(); }
-    void answer_frame(std::uint64_t wire_seq, Status status, std::string message) override {
+    void answer_frame(std::uint64_t wire_seq, Status status, std::string message,
+                      unsigned times) override {
         std::lock_guard lock(mutex_);
-        answers_[wire_seq] = {status, std::move(message)};
+        answers_[wire_seq] = {status, std::move(message), times};
     }
     void dictionary_gap_at(std::uint64_t wire_seq) override {
         std::lock_guard lock(mutex_);
-        answers_[wire_seq] = {Status::dictionary_gap, "injected dictionary gap"};
+        answers_[wire_seq] = {Status::dictionary_gap, "injected dictionary gap", 1};
     }
     void stall_durable_acks(bool stalled) override { stall_durable_ = stalled; }
     void slow_reads(std::chrono::milliseconds per_frame) override {
@@ -124,8 +125,9 @@ class FaultState final : public Faults {
         auto it = answers_.find(seq);
         if (it == answers_.end())
             return std::nullopt;
-        auto answer = std::move(it->second);
-        answers_.erase(it);
+        std::pair<Status, std::string> answer{it->second.status, it->second.message};
+        if (--it->second.times == 0)
+            answers_.erase(it);
         return answer;
     }
     std::optional<IlpHttpFailure> take_ilp_failure() {
@@ -151,7 +153,12 @@ class FaultState final : public Faults {
     unsigned drop_after_times_ = 0;
     std::uint64_t drop_mid_ = 0;
     unsigned drop_mid_times_ = 0;
-    std::map<std::uint64_t, std::pair<Status, std::string>> answers_;
+    struct ScriptedAnswer {
+        Status status;
+        std::string message;
+        unsigned times;
+    };
+    std::map<std::uint64_t, ScriptedAnswer> answers_;
     IlpHttpFailure ilp_failure_;
     unsigned ilp_failure_times_ = 0;
     std::atomic<bool> stall_acks_{false};

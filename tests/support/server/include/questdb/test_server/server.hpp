@@ -141,9 +141,10 @@ class Faults {
     virtual void stall_acks(bool stalled) = 0;
     /// Delay every ack by this much after its frame was read.
     virtual void delay_acks(std::chrono::milliseconds delay) = 0;
-    /// Answer the frame with wire sequence `wire_seq` on the next connection that reaches
-    /// it with `status` and `message` instead of processing it (its rows are discarded).
-    virtual void answer_frame(std::uint64_t wire_seq, Status status, std::string message) = 0;
+    /// Answer the frame with wire sequence `wire_seq` on the next `times` connections that
+    /// reach it with `status` and `message` instead of processing it (its rows are discarded).
+    virtual void answer_frame(std::uint64_t wire_seq, Status status, std::string message,
+                              unsigned times = 1) = 0;
     /// Answer wire sequence `wire_seq` with DICTIONARY_GAP once and clear the connection's
     /// symbol dictionary, as a server that lost its state would.
     virtual void dictionary_gap_at(std::uint64_t wire_seq) = 0;

@@ -1,0 +1,154 @@
+// Orphan adoption through the pool (store-and-forward/concepts.md, "Orphan adoption"): slots
+// left with unacknowledged frames by an earlier process are delivered by background drainers
+// of the next pool, removed when done, and marked `.failed` (data kept) when they cannot be.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "pool_e2e_support.hpp"
+#include "questdb/db.hpp"
+#include "support/wait_for.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using questdb::QuestDb;
+using questdb::ingress::AckLevel;
+using questdb::test::expect_rows;
+using questdb::test::flush_rows;
+namespace ts = questdb::test_server;
+namespace fs = std::filesystem;
+
+bool has_segments(const fs::path& slot) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(slot, ec)) {
+        if (entry.path().extension() == ".sfa") {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+struct OrphanDrain : ::testing::Test {
+    ts::Server server;
+    fs::path dir;
+
+    void SetUp() override {
+        server.start();
+        dir = fs::temp_directory_path() /
+              ("questdb-orphans-" + std::to_string(::getpid()) + "-" +
+               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(dir);
+    }
+    void TearDown() override { fs::remove_all(dir); }
+
+    std::string conf(const std::string& extra) const {
+        return "ws::addr=" + server.address() + ";sf_dir=" + dir.string() +
+               ";reconnect_initial_backoff_millis=10;reconnect_max_backoff_millis=50;" + extra;
+    }
+
+    /// Leaves `senders` slots of pool `sender_id`, each holding `rows` unacknowledged rows of
+    /// table `<table><i>`, as a process that could never reach the server would.
+    void leave_unsent_slots(const std::string& sender_id, std::size_t senders,
+                            const std::string& table, std::size_t rows) {
+        server.stop();
+        {
+            auto db = QuestDb::connect(conf("sender_id=" + sender_id +
+                                            ";initial_connect_retry=async;"
+                                            "close_flush_timeout_millis=0;sender_pool_max=" +
+                                            std::to_string(senders) + ";"));
+            std::vector<questdb::ingress::SfColumnSender> borrowed;
+            for (std::size_t i = 0; i < senders; ++i) {
+                borrowed.push_back(db.borrow_column_sender());
+                flush_rows(borrowed.back(), table + std::to_string(i), 0, rows);
+            }
+        }
+        server.start();
+    }
+};
+
+TEST_F(OrphanDrain, APoolDeliversItsOwnSlotsLeftByALargerPool) {
+    leave_unsent_slots("app", 3, "own", 40);
+    ASSERT_TRUE(has_segments(dir / "app-ingest-2"));
+    auto db = QuestDb::connect(conf("sender_id=app;sender_pool_max=1;"));
+    auto sender = db.borrow_column_sender();  // slot 0 replays itself; 1 and 2 are drained
+    sender.wait(AckLevel::ok, 10s);
+    for (const char* table : {"own1", "own2"}) {
+        ASSERT_TRUE(questdb::test::wait_for([&] { return server.row_count(table) >= 40; }, 10s))
+            << table;
+    }
+    for (const char* table : {"own0", "own1", "own2"}) {
+        expect_rows(server, table, 40);
+    }
+    ASSERT_TRUE(questdb::test::wait_for(
+        [&] { return !fs::exists(dir / "app-ingest-1") && !fs::exists(dir / "app-ingest-2"); },
+        10s))
+        << "a drained slot is removed";
+    EXPECT_TRUE(fs::exists(dir / "app-ingest-0")) << "the live sender's slot stays";
+}
+
+TEST_F(OrphanDrain, ForeignSlotsAreDrainedOnlyWithDrainOrphansOn) {
+    leave_unsent_slots("other", 1, "foreign", 25);
+    {
+        auto db = QuestDb::connect(conf("sender_id=app;"));
+        auto sender = db.borrow_column_sender();
+        flush_rows(sender, "mine", 0, 10);
+        sender.wait(AckLevel::ok, 10s);
+    }
+    EXPECT_EQ(server.row_count("foreign0"), 0u) << "drain_orphans is off by default";
+    EXPECT_TRUE(has_segments(dir / "other-ingest-0"));
+
+    auto db = QuestDb::connect(conf("sender_id=app;drain_orphans=on;max_background_drainers=1;"));
+    auto sender = db.borrow_column_sender();
+    ASSERT_TRUE(questdb::test::wait_for([&] { return !fs::exists(dir / "other-ingest-0"); }, 10s));
+    expect_rows(server, "foreign0", 25);
+}
+
+TEST_F(OrphanDrain, TheSenderTakesItsSlotBackFromADrainer) {
+    leave_unsent_slots("app", 2, "back", 30);
+    server.faults().stall_acks(true);  // keeps the drain of slot 1 busy
+    auto db = QuestDb::connect(conf("sender_id=app;sender_pool_max=2;"));
+    auto first = db.borrow_column_sender();
+    ASSERT_TRUE(questdb::test::wait_for([&] { return server.ingress_connections() >= 2; }, 10s))
+        << "the drain of slot 1 did not connect";
+    auto second = db.borrow_column_sender();  // slot 1: reclaimed from its drainer
+    server.faults().stall_acks(false);
+    first.wait(AckLevel::ok, 10s);
+    second.wait(AckLevel::ok, 10s);
+    expect_rows(server, "back0", 30);
+    expect_rows(server, "back1", 30, /*allow_duplicates=*/true);
+    EXPECT_TRUE(fs::exists(dir / "app-ingest-1")) << "the live sender owns slot 1 again";
+}
+
+TEST_F(OrphanDrain, ASlotThatCannotBeDeliveredIsMarkedFailedAndKeepsItsData) {
+    leave_unsent_slots("app", 2, "bad", 10);
+    // Every connection's first frame is rejected as terminal; only the drain sends frames.
+    server.faults().answer_frame(1, ts::Status::schema_mismatch, "column id is STRING", 1000);
+    auto db = QuestDb::connect(conf("sender_id=app;sender_pool_max=1;"));
+    try {
+        auto sender = db.borrow_column_sender();  // slot 0's own replay is rejected too
+        sender.wait(AckLevel::ok, 5s);
+    } catch (const questdb::Error&) {
+        // expected: slot 0 replays its frames on the borrowing sender and is rejected
+    }
+    const auto marker = dir / "app-ingest-1" / ".failed";
+    ASSERT_TRUE(questdb::test::wait_for([&] { return fs::exists(marker); }, 10s));
+    EXPECT_NE(read_file(marker).find("column id is STRING"), std::string::npos)
+        << read_file(marker);
+    EXPECT_TRUE(has_segments(dir / "app-ingest-1")) << "a failed slot keeps its frames";
+    EXPECT_EQ(server.row_count("bad1"), 0u);
+}
+
+}  // namespace
