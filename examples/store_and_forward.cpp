@@ -1,9 +1,10 @@
 // Disk-backed store-and-forward and recovery after a restart.
 //
-// With `sf_dir`, flush() appends each frame to files under <sf_dir>/<sender_id>-ingest-0/
-// before returning, so rows flushed while the server is unreachable survive the end of the
-// process. The next process that opens the same slot (same sf_dir and sender_id) finds the
-// unacknowledged frames and delivers them first.
+// With `sf_dir`, flush() appends each frame to files under <sf_dir>/<sender_id>-ingest-<i>/
+// (one slot per pooled column sender; row senders use <sender_id>-row-<i>) before returning, so
+// rows flushed while the server is unreachable survive the end of the process. The next process
+// that opens the same slot (same sf_dir and sender_id) finds the unacknowledged frames and delivers
+// them first.
 //
 // To show this in one program, the first pool points at an endpoint where nothing listens
 // (a server outage), flushes, and is closed without waiting; a second pool with the same
