@@ -1,12 +1,11 @@
 // Quick start: connect, borrow a column sender, flush a chunk, wait for the server's ack;
 // then the same with a row sender. Usage: example_quick_start [connect-string]
 // (default: QDB_CLIENT_CONF, else ws::addr=localhost:9000;).
-#include <questdb/questdb.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
+#include <questdb/questdb.hpp>
 #include <string>
 #include <vector>
 

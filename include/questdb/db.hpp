@@ -33,9 +33,9 @@ struct PoolCounts {
 
 /// Counts of every pool of a QuestDb.
 struct PoolStats {
-    PoolCounts column_senders;
-    PoolCounts row_senders;
-    PoolCounts readers;
+    PoolCounts column_senders;  ///< Column-major sender pool.
+    PoolCounts row_senders;     ///< Row-major sender pool.
+    PoolCounts readers;         ///< Query reader pool.
 };
 
 /// A pool of QWP/WebSocket connections configured by one connect string

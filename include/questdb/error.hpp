@@ -169,6 +169,7 @@ public:
     /// Shorthand for `code() == ErrorCondition::retryable`.
     [[nodiscard]] bool retryable() const noexcept;
 
+    /// The message (same as message()); valid while the Error lives.
     [[nodiscard]] const char* what() const noexcept override { return message_.c_str(); }
 
 private:
@@ -179,7 +180,10 @@ private:
 
 }  // namespace questdb
 
+/// @cond INTERNAL
+// Lets ErrorCode / ErrorCondition convert to std::error_code / std::error_condition.
 template <>
 struct std::is_error_code_enum<questdb::ErrorCode> : std::true_type {};
 template <>
 struct std::is_error_condition_enum<questdb::ErrorCondition> : std::true_type {};
+/// @endcond

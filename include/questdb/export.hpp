@@ -4,6 +4,8 @@
 /// Symbol visibility for the public API. The library is built with hidden visibility;
 /// only declarations marked QUESTDB_API are exported from a shared build.
 
+/// Marks a declaration exported from the shared library (default visibility; dllexport or
+/// dllimport on Windows).
 #if defined(_WIN32)
 #if defined(QUESTDB_BUILDING_SHARED)
 #define QUESTDB_API __declspec(dllexport)

@@ -90,22 +90,30 @@ inline std::size_t value_index(const ColumnData& c, std::size_t row) noexcept {
 template <typename Column>
 class ColumnIterator {
   public:
+    /// The element type: std::optional of the column's value.
     using value_type = decltype(std::declval<const Column&>().get(0));
+    /// Iterator difference type.
     using difference_type = std::ptrdiff_t;
+    /// Single-pass.
     using iterator_category = std::input_iterator_tag;
 
     ColumnIterator() = default;
+    /// An iterator at `row` of `column`.
     ColumnIterator(const Column* column, std::size_t row) noexcept : column_(column), row_(row) {}
+    /// The value of the current row (nullopt when NULL).
     value_type operator*() const { return column_->get(row_); }
+    /// Next row.
     ColumnIterator& operator++() noexcept {
         ++row_;
         return *this;
     }
+    /// Next row (postfix).
     ColumnIterator operator++(int) noexcept {
         auto copy = *this;
         ++row_;
         return copy;
     }
+    /// Same row (iterators of the same column).
     friend bool operator==(const ColumnIterator& a, const ColumnIterator& b) noexcept {
         return a.row_ == b.row_;
     }
@@ -118,12 +126,17 @@ class ColumnIterator {
 /// Common part of every typed column view.
 class ColumnBase {
   public:
+    /// Wraps decoded column data (made by BatchView::column()).
     explicit ColumnBase(const detail::ColumnData* data) noexcept : data_(data) {}
+    /// The column name, borrowed from the batch.
     [[nodiscard]] std::string_view name() const noexcept { return data_->name; }
+    /// The column's wire type.
     [[nodiscard]] ColumnKind kind() const noexcept { return data_->kind; }
+    /// Rows in this batch.
     [[nodiscard]] std::size_t row_count() const noexcept { return data_->row_count; }
 
   protected:
+    /// The decoded column (borrowed from the batch).
     const detail::ColumnData* data_;
 };
 
@@ -160,6 +173,7 @@ template <typename T, typename Sentinel>
 class FixedColumn : public ColumnBase {
   public:
     using ColumnBase::ColumnBase;
+    /// Iterator yielding get(row) for each row.
     using iterator = ColumnIterator<FixedColumn>;
 
     /// The stored value; for a bitmap-NULL row, a value-initialised T. Never throws.
@@ -193,15 +207,23 @@ class FixedColumn : public ColumnBase {
     /// The dense non-null values as stored on the wire when the column has no bitmap; empty
     /// otherwise. Unaligned: read with memcpy.
     [[nodiscard]] iterator begin() const noexcept { return iterator(this, 0); }
+    /// Past-the-end iterator.
     [[nodiscard]] iterator end() const noexcept { return iterator(this, data_->row_count); }
 };
 
+/// BYTE (no NULL sentinel).
 using ByteColumn = FixedColumn<std::int8_t, detail::NoSentinel<std::int8_t>>;
+/// SHORT (no NULL sentinel).
 using ShortColumn = FixedColumn<std::int16_t, detail::NoSentinel<std::int16_t>>;
+/// CHAR: one UTF-16 code unit (no NULL sentinel).
 using CharColumn = FixedColumn<char16_t, detail::NoSentinel<char16_t>>;
+/// INT (NULL = INT32_MIN).
 using IntColumn = FixedColumn<std::int32_t, detail::IntSentinel>;
+/// LONG (NULL = INT64_MIN).
 using LongColumn = FixedColumn<std::int64_t, detail::LongSentinel>;
+/// FLOAT (NULL = NaN).
 using FloatColumn = FixedColumn<float, detail::NanSentinel>;
+/// DOUBLE (NULL = NaN).
 using DoubleColumn = FixedColumn<double, detail::NanSentinel>;
 /// TIMESTAMP (µs), TIMESTAMP_NANOS (ns) and DATE (ms) values since the Unix epoch.
 using TimestampColumn = FixedColumn<std::int64_t, detail::LongSentinel>;
@@ -212,7 +234,9 @@ using Ipv4Column = FixedColumn<std::uint32_t, detail::Ipv4Sentinel>;
 class BoolColumn : public ColumnBase {
   public:
     using ColumnBase::ColumnBase;
+    /// Iterator yielding get(row) for each row.
     using iterator = ColumnIterator<BoolColumn>;
+    /// The value; false for a NULL row.
     [[nodiscard]] bool value(std::size_t row) const noexcept {
         if (detail::bitmap_null(*data_, row)) {
             return false;
@@ -220,16 +244,20 @@ class BoolColumn : public ColumnBase {
         const auto i = detail::value_index(*data_, row);
         return ((data_->values[i >> 3] >> (i & 7)) & 1) != 0;
     }
+    /// Whether the row is NULL (bitmap only).
     [[nodiscard]] bool is_null(std::size_t row) const noexcept {
         return detail::bitmap_null(*data_, row);
     }
+    /// The value, or nullopt when NULL.
     [[nodiscard]] std::optional<bool> get(std::size_t row) const noexcept {
         if (is_null(row)) {
             return std::nullopt;
         }
         return value(row);
     }
+    /// Iterator at the first row.
     [[nodiscard]] iterator begin() const noexcept { return iterator(this, 0); }
+    /// Past-the-end iterator.
     [[nodiscard]] iterator end() const noexcept { return iterator(this, data_->row_count); }
 };
 
@@ -238,10 +266,13 @@ template <typename Derived, typename V>
 class WideColumn : public ColumnBase {
   public:
     using ColumnBase::ColumnBase;
+    /// Iterator yielding get(row) for each row.
     using iterator = ColumnIterator<Derived>;
+    /// NULL by bitmap or sentinel.
     [[nodiscard]] bool is_null(std::size_t row) const noexcept {
         return detail::bitmap_null(*data_, row) || Derived::is_sentinel(load(row));
     }
+    /// The value, or nullopt when NULL.
     [[nodiscard]] std::optional<V> get(std::size_t row) const noexcept {
         if (detail::bitmap_null(*data_, row)) {
             return std::nullopt;
@@ -254,38 +285,48 @@ class WideColumn : public ColumnBase {
     }
     /// The value or nullopt (same as get()).
     [[nodiscard]] std::optional<V> value(std::size_t row) const noexcept { return get(row); }
+    /// Iterator at the first row.
     [[nodiscard]] iterator begin() const noexcept {
         return iterator(static_cast<const Derived*>(this), 0);
     }
+    /// Past-the-end iterator.
     [[nodiscard]] iterator end() const noexcept {
         return iterator(static_cast<const Derived*>(this), data_->row_count);
     }
 
   protected:
+    /// The bytes of `row`'s value.
     [[nodiscard]] const std::uint8_t* slot(std::size_t row) const noexcept {
         return data_->values + detail::value_index(*data_, row) * data_->width;
     }
+    /// The value of `row` (not NULL-checked).
     [[nodiscard]] V load(std::size_t row) const noexcept {
         return static_cast<const Derived*>(this)->load_at(slot(row));
     }
 };
 
+/// Bit pattern of INT64_MIN, the NULL limb of UUID and LONG256.
 inline constexpr std::uint64_t kLongMinBits = 0x8000000000000000ULL;
 
+/// UUID values (NULL = both halves INT64_MIN).
 class UuidColumn : public WideColumn<UuidColumn, Uuid> {
   public:
     using WideColumn::WideColumn;
+    /// Whether `u` is the NULL sentinel.
     static bool is_sentinel(const Uuid& u) noexcept {
         return u.lo == kLongMinBits && u.hi == kLongMinBits;
     }
+    /// Reads a value from its 16 wire bytes.
     Uuid load_at(const std::uint8_t* p) const noexcept {
         return Uuid{detail::load_le<std::uint64_t>(p), detail::load_le<std::uint64_t>(p + 8)};
     }
 };
 
+/// LONG256 values (NULL = every limb INT64_MIN).
 class Long256Column : public WideColumn<Long256Column, Long256> {
   public:
     using WideColumn::WideColumn;
+    /// Whether `v` is the NULL sentinel.
     static bool is_sentinel(const Long256& v) noexcept {
         for (auto limb : v.limbs) {
             if (limb != kLongMinBits) {
@@ -294,6 +335,7 @@ class Long256Column : public WideColumn<Long256Column, Long256> {
         }
         return true;
     }
+    /// Reads a value from its 32 wire bytes.
     Long256 load_at(const std::uint8_t* p) const noexcept {
         Long256 v;
         std::memcpy(v.limbs.data(), p, 32);
@@ -301,34 +343,46 @@ class Long256Column : public WideColumn<Long256Column, Long256> {
     }
 };
 
+/// DECIMAL64 values (NULL = unscaled INT64_MIN).
 class Decimal64Column : public WideColumn<Decimal64Column, Decimal64> {
   public:
     using WideColumn::WideColumn;
+    /// The column's scale (digits after the decimal point).
     [[nodiscard]] std::uint8_t scale() const noexcept { return data_->param; }
+    /// Whether `v` is the NULL sentinel.
     static bool is_sentinel(const Decimal64& v) noexcept {
         return v.unscaled == std::numeric_limits<std::int64_t>::min();
     }
+    /// Reads a value from its 8 wire bytes.
     Decimal64 load_at(const std::uint8_t* p) const noexcept {
         return Decimal64{detail::load_le<std::int64_t>(p), data_->param};
     }
 };
 
+/// DECIMAL128 values (NULL only through the bitmap).
 class Decimal128Column : public WideColumn<Decimal128Column, Decimal128> {
   public:
     using WideColumn::WideColumn;
+    /// The column's scale (digits after the decimal point).
     [[nodiscard]] std::uint8_t scale() const noexcept { return data_->param; }
+    /// Always false: DECIMAL128 has no sentinel.
     static bool is_sentinel(const Decimal128&) noexcept { return false; }
+    /// Reads a value from its 16 wire bytes.
     Decimal128 load_at(const std::uint8_t* p) const noexcept {
         return Decimal128{detail::load_le<std::uint64_t>(p), detail::load_le<std::int64_t>(p + 8),
                           data_->param};
     }
 };
 
+/// DECIMAL256 values (NULL only through the bitmap).
 class Decimal256Column : public WideColumn<Decimal256Column, Decimal256> {
   public:
     using WideColumn::WideColumn;
+    /// The column's scale (digits after the decimal point).
     [[nodiscard]] std::uint8_t scale() const noexcept { return data_->param; }
+    /// Always false: DECIMAL256 has no sentinel.
     static bool is_sentinel(const Decimal256&) noexcept { return false; }
+    /// Reads a value from its 32 wire bytes.
     Decimal256 load_at(const std::uint8_t* p) const noexcept {
         Decimal256 v;
         std::memcpy(v.limbs.data(), p, 32);
@@ -341,11 +395,14 @@ class Decimal256Column : public WideColumn<Decimal256Column, Decimal256> {
 class GeohashColumn : public WideColumn<GeohashColumn, Geohash> {
   public:
     using WideColumn::WideColumn;
+    /// Bits of precision of every value of the column.
     [[nodiscard]] std::uint8_t precision() const noexcept { return data_->param; }
+    /// Whether `g` is the NULL sentinel (all ones).
     static bool is_sentinel(const Geohash& g) noexcept {
         const std::uint64_t mask = g.precision >= 64 ? ~0ULL : ((1ULL << g.precision) - 1);
         return (g.bits & mask) == mask;
     }
+    /// Reads a value from its wire bytes.
     Geohash load_at(const std::uint8_t* p) const noexcept {
         std::uint64_t bits = 0;
         std::memcpy(&bits, p, data_->width);
@@ -358,10 +415,13 @@ template <typename Derived, typename V>
 class VarColumn : public ColumnBase {
   public:
     using ColumnBase::ColumnBase;
+    /// Iterator yielding get(row) for each row.
     using iterator = ColumnIterator<Derived>;
+    /// Whether the row is NULL (bitmap only).
     [[nodiscard]] bool is_null(std::size_t row) const noexcept {
         return detail::bitmap_null(*data_, row);
     }
+    /// The value (borrowed from the batch), or nullopt when NULL.
     [[nodiscard]] std::optional<V> value(std::size_t row) const noexcept {
         if (is_null(row)) {
             return std::nullopt;
@@ -371,26 +431,33 @@ class VarColumn : public ColumnBase {
         const auto end = detail::load_le<std::uint32_t>(data_->offsets + i * 4 + 4);
         return Derived::make(data_->var_data + begin, end - begin);
     }
+    /// Same as value().
     [[nodiscard]] std::optional<V> get(std::size_t row) const noexcept { return value(row); }
+    /// Iterator at the first row.
     [[nodiscard]] iterator begin() const noexcept {
         return iterator(static_cast<const Derived*>(this), 0);
     }
+    /// Past-the-end iterator.
     [[nodiscard]] iterator end() const noexcept {
         return iterator(static_cast<const Derived*>(this), data_->row_count);
     }
 };
 
+/// VARCHAR values as UTF-8 std::string_view borrowed from the batch.
 class VarcharColumn : public VarColumn<VarcharColumn, std::string_view> {
   public:
     using VarColumn::VarColumn;
+    /// Makes a value from its bytes.
     static std::string_view make(const std::uint8_t* p, std::size_t n) noexcept {
         return {reinterpret_cast<const char*>(p), n};
     }
 };
 
+/// BINARY values as byte spans borrowed from the batch.
 class BinaryColumn : public VarColumn<BinaryColumn, std::span<const std::byte>> {
   public:
     using VarColumn::VarColumn;
+    /// Makes a value from its bytes.
     static std::span<const std::byte> make(const std::uint8_t* p, std::size_t n) noexcept {
         return {reinterpret_cast<const std::byte*>(p), n};
     }
@@ -400,7 +467,9 @@ class BinaryColumn : public VarColumn<BinaryColumn, std::span<const std::byte>> 
 class SymbolColumn : public ColumnBase {
   public:
     using ColumnBase::ColumnBase;
+    /// Iterator yielding get(row) for each row.
     using iterator = ColumnIterator<SymbolColumn>;
+    /// Whether the row is NULL (bitmap only).
     [[nodiscard]] bool is_null(std::size_t row) const noexcept {
         return detail::bitmap_null(*data_, row);
     }
@@ -418,10 +487,13 @@ class SymbolColumn : public ColumnBase {
         }
         return data_->symbols[data_->symbol_ids[detail::value_index(*data_, row)]];
     }
+    /// Same as resolve().
     [[nodiscard]] std::optional<std::string_view> get(std::size_t row) const noexcept {
         return resolve(row);
     }
+    /// Iterator at the first row.
     [[nodiscard]] iterator begin() const noexcept { return iterator(this, 0); }
+    /// Past-the-end iterator.
     [[nodiscard]] iterator end() const noexcept { return iterator(this, data_->row_count); }
 };
 
@@ -430,16 +502,22 @@ class SymbolColumn : public ColumnBase {
 template <typename T>
 class ArrayRef {
   public:
+    /// A view of the array whose wire header starts at `header` (made by ArrayColumn).
     ArrayRef(const std::uint8_t* header, std::size_t n_dims, std::size_t element_count) noexcept
         : header_(header), n_dims_(n_dims), count_(element_count) {}
+    /// Number of dimensions.
     [[nodiscard]] std::size_t n_dims() const noexcept { return n_dims_; }
+    /// Length of dimension `i` (`i < n_dims()`).
     [[nodiscard]] std::int32_t dim(std::size_t i) const noexcept {
         return detail::load_le<std::int32_t>(header_ + 1 + i * 4);
     }
+    /// Number of elements (product of the dimensions).
     [[nodiscard]] std::size_t size() const noexcept { return count_; }
+    /// Element `i` in row-major order (`i < size()`).
     [[nodiscard]] T operator[](std::size_t i) const noexcept {
         return detail::load_le<T>(header_ + 1 + n_dims_ * 4 + i * sizeof(T));
     }
+    /// Whether element `i` is a NULL element (NaN / INT64_MIN).
     [[nodiscard]] bool is_null_element(std::size_t i) const noexcept {
         const T v = (*this)[i];
         if constexpr (std::is_floating_point_v<T>) {
@@ -464,10 +542,13 @@ template <typename T>
 class ArrayColumn : public ColumnBase {
   public:
     using ColumnBase::ColumnBase;
+    /// Iterator yielding get(row) for each row.
     using iterator = ColumnIterator<ArrayColumn>;
+    /// Whether the row is NULL (bitmap only).
     [[nodiscard]] bool is_null(std::size_t row) const noexcept {
         return detail::bitmap_null(*data_, row);
     }
+    /// The array of `row`, or nullopt when NULL. Borrowed from the batch.
     [[nodiscard]] std::optional<ArrayRef<T>> value(std::size_t row) const noexcept {
         if (is_null(row)) {
             return std::nullopt;
@@ -481,13 +562,18 @@ class ArrayColumn : public ColumnBase {
         }
         return ArrayRef<T>(h, n_dims, count);
     }
+    /// Same as value().
     [[nodiscard]] std::optional<ArrayRef<T>> get(std::size_t row) const noexcept {
         return value(row);
     }
+    /// Iterator at the first row.
     [[nodiscard]] iterator begin() const noexcept { return iterator(this, 0); }
+    /// Past-the-end iterator.
     [[nodiscard]] iterator end() const noexcept { return iterator(this, data_->row_count); }
 };
+/// DOUBLE[] arrays.
 using DoubleArrayColumn = ArrayColumn<double>;
+/// LONG[] arrays.
 using LongArrayColumn = ArrayColumn<std::int64_t>;
 
 /// An untyped column: name, kind, NULL test, and checked conversion to the typed view.
@@ -499,26 +585,35 @@ class ColumnView : public ColumnBase {
     /// NULL by bitmap or sentinel, whatever the kind. Never throws.
     [[nodiscard]] QUESTDB_API bool is_null(std::size_t row) const noexcept;
 
+    /// The column as BOOLEAN.
     [[nodiscard]] BoolColumn as_bool() const {
         return BoolColumn(check(ColumnKind::boolean, "BOOLEAN"));
     }
+    /// The column as BYTE.
     [[nodiscard]] ByteColumn as_byte() const { return ByteColumn(check(ColumnKind::byte, "BYTE")); }
+    /// The column as SHORT.
     [[nodiscard]] ShortColumn as_short() const {
         return ShortColumn(check(ColumnKind::short_, "SHORT"));
     }
+    /// The column as CHAR.
     [[nodiscard]] CharColumn as_char() const {
         return CharColumn(check(ColumnKind::char_, "CHAR"));
     }
+    /// The column as INT.
     [[nodiscard]] IntColumn as_int() const { return IntColumn(check(ColumnKind::int_, "INT")); }
+    /// The column as LONG.
     [[nodiscard]] LongColumn as_long() const {
         return LongColumn(check(ColumnKind::long_, "LONG"));
     }
+    /// The column as FLOAT.
     [[nodiscard]] FloatColumn as_float() const {
         return FloatColumn(check(ColumnKind::float_, "FLOAT"));
     }
+    /// The column as DOUBLE.
     [[nodiscard]] DoubleColumn as_double() const {
         return DoubleColumn(check(ColumnKind::double_, "DOUBLE"));
     }
+    /// The column as IPv4.
     [[nodiscard]] Ipv4Column as_ipv4() const { return Ipv4Column(check(ColumnKind::ipv4, "IPV4")); }
     /// TIMESTAMP, TIMESTAMP_NANOS or DATE.
     [[nodiscard]] TimestampColumn as_timestamp() const {
@@ -528,34 +623,45 @@ class ColumnView : public ColumnBase {
         }
         return TimestampColumn(data_);
     }
+    /// The column as UUID.
     [[nodiscard]] UuidColumn as_uuid() const { return UuidColumn(check(ColumnKind::uuid, "UUID")); }
+    /// The column as LONG256.
     [[nodiscard]] Long256Column as_long256() const {
         return Long256Column(check(ColumnKind::long256, "LONG256"));
     }
+    /// The column as DECIMAL64.
     [[nodiscard]] Decimal64Column as_decimal64() const {
         return Decimal64Column(check(ColumnKind::decimal64, "DECIMAL64"));
     }
+    /// The column as DECIMAL128.
     [[nodiscard]] Decimal128Column as_decimal128() const {
         return Decimal128Column(check(ColumnKind::decimal128, "DECIMAL128"));
     }
+    /// The column as DECIMAL256.
     [[nodiscard]] Decimal256Column as_decimal256() const {
         return Decimal256Column(check(ColumnKind::decimal256, "DECIMAL256"));
     }
+    /// The column as GEOHASH.
     [[nodiscard]] GeohashColumn as_geohash() const {
         return GeohashColumn(check(ColumnKind::geohash, "GEOHASH"));
     }
+    /// The column as VARCHAR.
     [[nodiscard]] VarcharColumn as_varchar() const {
         return VarcharColumn(check(ColumnKind::varchar, "VARCHAR"));
     }
+    /// The column as BINARY.
     [[nodiscard]] BinaryColumn as_binary() const {
         return BinaryColumn(check(ColumnKind::binary, "BINARY"));
     }
+    /// The column as SYMBOL.
     [[nodiscard]] SymbolColumn as_symbol() const {
         return SymbolColumn(check(ColumnKind::symbol, "SYMBOL"));
     }
+    /// The column as DOUBLE[].
     [[nodiscard]] DoubleArrayColumn as_double_array() const {
         return DoubleArrayColumn(check(ColumnKind::double_array, "DOUBLE_ARRAY"));
     }
+    /// The column as LONG[].
     [[nodiscard]] LongArrayColumn as_long_array() const {
         return LongArrayColumn(check(ColumnKind::long_array, "LONG_ARRAY"));
     }
@@ -572,10 +678,15 @@ class ColumnView : public ColumnBase {
 /// One result batch: a block of rows of the query's columns.
 class BatchView {
   public:
+    /// Wraps a decoded batch (made by the Cursor).
     explicit BatchView(const detail::BatchData* data) noexcept : data_(data) {}
+    /// Rows in this batch.
     [[nodiscard]] std::size_t row_count() const noexcept { return data_->row_count; }
+    /// Columns of the result.
     [[nodiscard]] std::size_t column_count() const noexcept { return data_->column_count; }
+    /// Position of this batch in its result (0 first).
     [[nodiscard]] std::uint64_t batch_seq() const noexcept { return data_->batch_seq; }
+    /// The request this batch answers.
     [[nodiscard]] std::int64_t request_id() const noexcept { return data_->request_id; }
     /// Column `i`; throws Error(invalid_api_call) when i >= column_count().
     [[nodiscard]] ColumnView column(std::size_t i) const {
@@ -584,7 +695,9 @@ class BatchView {
         }
         return ColumnView(&data_->columns[i]);
     }
+    /// Name of column `i`; throws as column().
     [[nodiscard]] std::string_view column_name(std::size_t i) const { return column(i).name(); }
+    /// Kind of column `i`; throws as column().
     [[nodiscard]] ColumnKind column_kind(std::size_t i) const { return column(i).kind(); }
 
   private:

@@ -26,7 +26,9 @@ namespace questdb::egress {
 /// throws `Error` with `invalid_api_call`. Move-only.
 class QUESTDB_API BorrowedReader {
 public:
+    /// Moves the borrow; the moved-from object only may be destroyed or assigned to.
     BorrowedReader(BorrowedReader&&) noexcept;
+    /// Returns the current borrow (if any) and takes over `other`.
     BorrowedReader& operator=(BorrowedReader&&) noexcept;
     BorrowedReader(const BorrowedReader&) = delete;
     BorrowedReader& operator=(const BorrowedReader&) = delete;

@@ -48,14 +48,15 @@ class QueryExecution;
 
 /// How a result ended.
 struct Terminal {
+    /// Which terminator ended the result.
     enum class Kind {
         result_end,  ///< a result set ended normally (`end`)
         exec_done,   ///< a non-SELECT statement finished (`done`)
         cancelled,   ///< cancel() was acknowledged by QUERY_ERROR(CANCELLED)
     };
-    Kind kind = Kind::result_end;
-    ResultEnd end;
-    ExecDone done;
+    Kind kind = Kind::result_end;  ///< which terminator arrived
+    ResultEnd end;                 ///< set when kind is result_end
+    ExecDone done;                 ///< set when kind is exec_done
 };
 
 /// Passed to on_failover_reset BEFORE the first batch of a replayed query: rows delivered so
@@ -65,18 +66,25 @@ struct FailoverResetEvent {
     std::string endpoint;             ///< host:port of the new connection
     std::uint32_t attempt = 0;        ///< 2 = first retry
     std::uint64_t batches_delivered;  ///< batches of the abandoned attempt already handed out
-    ErrorCode cause = ErrorCode::socket_error;
-    std::string cause_message;
+    ErrorCode cause = ErrorCode::socket_error;  ///< what broke the previous connection
+    std::string cause_message;                  ///< its message
 };
 
 /// Steps of a failover, for logging/metrics.
 struct FailoverProgressEvent {
-    enum class Phase { disconnected, backoff, reconnecting, reconnected, gave_up };
-    Phase phase = Phase::disconnected;
-    std::uint32_t attempt = 0;
-    std::chrono::milliseconds delay{0};  ///< backoff about to be slept
-    ErrorCode cause = ErrorCode::socket_error;
-    std::string message;
+    /// The step being reported.
+    enum class Phase {
+        disconnected,  ///< the connection broke
+        backoff,       ///< waiting `delay` before the next attempt
+        reconnecting,  ///< trying the next endpoint
+        reconnected,   ///< a new connection is bound; the query is being replayed
+        gave_up,       ///< attempts or time exhausted; the error surfaces to the caller
+    };
+    Phase phase = Phase::disconnected;          ///< the step
+    std::uint32_t attempt = 0;                  ///< 1-based attempt number
+    std::chrono::milliseconds delay{0};         ///< backoff about to be slept
+    ErrorCode cause = ErrorCode::socket_error;  ///< the failure that started the failover
+    std::string message;                        ///< its message
 };
 
 /// Replay of a query on another endpoint after a transport failure (the spec replays any
@@ -89,11 +97,11 @@ enum class ReplayPolicy : std::uint8_t {
 
 /// Counters of one cursor.
 struct CursorStats {
-    std::uint64_t batches = 0;
-    std::uint64_t rows = 0;
+    std::uint64_t batches = 0;              ///< RESULT_BATCH frames received
+    std::uint64_t rows = 0;                 ///< rows in them
     std::uint64_t wire_bytes = 0;           ///< sum of 12 + payload_length of RESULT_BATCH frames
     std::uint64_t peak_buffered_bytes = 0;  ///< largest frame + decoder scratch held at once
-    std::uint32_t failovers = 0;
+    std::uint32_t failovers = 0;            ///< replays on another connection
 };
 
 /// A running query: a stream of batches and then a terminator. Move-only. Every function
@@ -104,8 +112,11 @@ struct CursorStats {
 /// and replaced on the next execute.
 class QUESTDB_API Cursor {
   public:
+    /// Moves the query; the moved-from cursor may only be destroyed or assigned to.
     Cursor(Cursor&&) noexcept;
+    /// Ends this cursor's query (as the destructor) and takes over `other`'s.
     Cursor& operator=(Cursor&&) noexcept;
+    /// Cancels an unfinished query and drains it (see the class comment). Never throws.
     ~Cursor();
 
     /// The next batch, or nullopt once the terminator arrived (see terminal()). Blocks.
@@ -129,13 +140,15 @@ class QUESTDB_API Cursor {
     /// The request_id of the current attempt (it changes after a failover replay).
     [[nodiscard]] std::int64_t request_id() const noexcept;
 
-    /// Grants `bytes` more credit to a credit-bounded query (no-op for 0 or after the end).
+    /// Grants `bytes` more credit to a credit-bounded query, on top of the automatic grant of
+    /// each released batch (no-op for 0 or after the end).
     /// Throws Error(invalid_api_call) for an unbounded query; socket errors as next_batch().
     void add_credit(std::uint64_t bytes);
 
     /// initial_credit plus every grant sent for the current attempt.
     [[nodiscard]] std::uint64_t credit_granted_total() const noexcept;
 
+    /// Counters of this cursor so far. Never blocks.
     [[nodiscard]] CursorStats stats() const noexcept;
 
     // ---- Arrow C Data Interface (questdb/arrow.hpp, docs/ARROW.md) ----
@@ -173,50 +186,82 @@ class QUESTDB_API Cursor {
 /// limit_exceeded) on a value rejected locally.
 class QUESTDB_API ReaderQuery {
   public:
+    /// Moves the prepared statement.
     ReaderQuery(ReaderQuery&&) noexcept;
+    /// Move assignment.
     ReaderQuery& operator=(ReaderQuery&&) noexcept;
+    /// Discards the statement if it was not executed.
     ~ReaderQuery();
 
+    /// Binds the next `$n` as BOOLEAN.
     ReaderQuery& bind_bool(bool v);
+    /// Binds the next `$n` as BYTE.
     ReaderQuery& bind_i8(std::int8_t v);
+    /// Binds the next `$n` as SHORT.
     ReaderQuery& bind_i16(std::int16_t v);
+    /// Binds the next `$n` as INT.
     ReaderQuery& bind_i32(std::int32_t v);
+    /// Binds the next `$n` as LONG.
     ReaderQuery& bind_i64(std::int64_t v);
+    /// Binds the next `$n` as FLOAT.
     ReaderQuery& bind_f32(float v);
+    /// Binds the next `$n` as DOUBLE.
     ReaderQuery& bind_f64(double v);
+    /// Binds the next `$n` as VARCHAR (copied; must be UTF-8, else invalid_utf8).
     ReaderQuery& bind_varchar(std::string_view utf8);
+    /// Binds the next `$n` as BINARY (copied).
     ReaderQuery& bind_binary(std::span<const std::uint8_t> bytes);
+    /// Binds the next `$n` as TIMESTAMP (microseconds since the epoch).
     ReaderQuery& bind_timestamp_micros(std::int64_t v);
+    /// Binds the next `$n` as TIMESTAMP_NS (nanoseconds since the epoch).
     ReaderQuery& bind_timestamp_nanos(std::int64_t v);
+    /// Binds the next `$n` as DATE (milliseconds since the epoch).
     ReaderQuery& bind_date_millis(std::int64_t v);
+    /// Binds the next `$n` as UUID.
     ReaderQuery& bind_uuid(Uuid v);
+    /// Binds the next `$n` as LONG256.
     ReaderQuery& bind_long256(const Long256& v);
+    /// Binds the next `$n` as CHAR (one UTF-16 code unit).
     ReaderQuery& bind_char(char16_t v);
     /// Host-order address (a.b.c.d = a<<24|b<<16|c<<8|d).
     ReaderQuery& bind_ipv4(std::uint32_t v);
+    /// Binds the next `$n` as DECIMAL64 (scale 0..76, else invalid_decimal).
     ReaderQuery& bind_decimal64(Decimal64 v);
+    /// Binds the next `$n` as DECIMAL128.
     ReaderQuery& bind_decimal128(Decimal128 v);
+    /// Binds the next `$n` as DECIMAL256.
     ReaderQuery& bind_decimal256(const Decimal256& v);
     /// Precision 1..60 bits.
     ReaderQuery& bind_geohash(Geohash v);
     /// A typed NULL (3 bytes on the wire).
     ReaderQuery& bind_null(ColumnKind kind);
+    /// bind_null(ColumnKind::boolean).
     ReaderQuery& bind_null_bool() { return bind_null(ColumnKind::boolean); }
+    /// bind_null(ColumnKind::int_).
     ReaderQuery& bind_null_i32() { return bind_null(ColumnKind::int_); }
+    /// bind_null(ColumnKind::long_).
     ReaderQuery& bind_null_i64() { return bind_null(ColumnKind::long_); }
+    /// bind_null(ColumnKind::double_).
     ReaderQuery& bind_null_f64() { return bind_null(ColumnKind::double_); }
+    /// bind_null(ColumnKind::varchar).
     ReaderQuery& bind_null_varchar() { return bind_null(ColumnKind::varchar); }
+    /// bind_null(ColumnKind::timestamp).
     ReaderQuery& bind_null_timestamp() { return bind_null(ColumnKind::timestamp); }
 
-    /// Byte credit for this query (0 = unbounded); default from `initial_credit=`.
+    /// Byte credit for this query (0 = unbounded); default from `initial_credit=`. With a
+    /// credit the server pauses once it has sent that many bytes (one batch may overdraw);
+    /// the cursor grants each batch's wire size back when the caller asks for the next one,
+    /// so about `bytes` + one batch is buffered at most.
     ReaderQuery& initial_credit(std::uint64_t bytes);
     /// Ask the server to clear the symbol dictionary first (QUERY_FLAG_RESET_DICT; only sent
     /// when the server advertises CAP_QUERY_FLAGS).
     ReaderQuery& reset_symbol_dictionary(bool on = true);
+    /// Whether this statement may be replayed after a failover (default from ReaderOptions).
     ReaderQuery& replay_policy(ReplayPolicy policy);
     /// Called before the first batch of a replay. Without it, a failover after batches were
     /// delivered fails with failover_would_duplicate instead of replaying.
     ReaderQuery& on_failover_reset(std::function<void(const FailoverResetEvent&)> callback);
+    /// Called at each step of a failover (logging, metrics).
     ReaderQuery& on_failover_progress(std::function<void(const FailoverProgressEvent&)> callback);
 
     /// Sends the query and returns its cursor. Blocks until the request is sent (with failover).
@@ -233,6 +278,7 @@ class QUESTDB_API ReaderQuery {
 
 /// Settings of a Reader not expressed in a connect string (tests, embedding).
 struct ReaderOptions {
+    /// How long to wait for SERVER_INFO after the upgrade.
     std::chrono::milliseconds server_info_timeout{5000};
     /// Bound on waiting for one frame; zero = none (a credit pause is not a stall, E7).
     std::chrono::milliseconds read_timeout{0};
@@ -240,6 +286,7 @@ struct ReaderOptions {
     std::size_t max_decompressed_bytes = 64u << 20;
     /// Client frame cap (the server's http.recv.buffer.size minus WebSocket overhead).
     std::size_t max_request_bytes = (2u << 20) - 14 - 64 * 1024;
+    /// Default replay policy of this Reader's statements.
     ReplayPolicy replay = ReplayPolicy::always;
 };
 
@@ -254,8 +301,11 @@ class QUESTDB_API Reader {
     /// The same from an already parsed configuration (the pool's borrow_reader() uses this).
     static Reader connect(const conf::Config& config, const ReaderOptions& options = {});
 
+    /// Moves the connection; the moved-from reader may only be destroyed or assigned to.
     Reader(Reader&&) noexcept;
+    /// Closes this reader's connection and takes over `other`'s.
     Reader& operator=(Reader&&) noexcept;
+    /// Closes the connection. Never throws.
     ~Reader();
 
     /// Starts preparing `sql` (no I/O until execute()).
@@ -274,6 +324,7 @@ class QUESTDB_API Reader {
 
     /// For embedding and tests: a Reader over any connector (see src/egress/transport.hpp).
     explicit Reader(std::shared_ptr<ReaderCore> core) noexcept;
+    /// The implementation (embedding and tests).
     [[nodiscard]] const std::shared_ptr<ReaderCore>& core() const noexcept { return core_; }
 
   private:

@@ -63,79 +63,86 @@ enum class ServerRole : std::uint8_t {
 };
 
 /// SERVER_INFO capability bits.
-inline constexpr std::uint32_t kCapZone = 0x1;
-inline constexpr std::uint32_t kCapQueryFlags = 0x2;
+inline constexpr std::uint32_t kCapZone =
+    0x1;  ///< the server sends its zone id (ServerInfo::zone_id)
+inline constexpr std::uint32_t kCapQueryFlags =
+    0x2;  ///< the server accepts query flags (e.g. reset_symbol_dictionary)
 
 /// The identity a server sends first on every egress connection.
 struct ServerInfo {
-    ServerRole role = ServerRole::standalone;
-    std::uint64_t epoch = 0;  ///< a hint; may be 0
-    std::uint32_t capabilities = 0;
-    std::int64_t server_wall_ns = 0;
-    std::string cluster_id;
-    std::string node_id;
+    ServerRole role = ServerRole::standalone;  ///< standalone, primary or replica
+    std::uint64_t epoch = 0;                   ///< a hint; may be 0
+    std::uint32_t capabilities = 0;            ///< kCap* bits
+    std::int64_t server_wall_ns =
+        0;                   ///< the server's clock (ns since the epoch) when it sent SERVER_INFO
+    std::string cluster_id;  ///< cluster identity
+    std::string node_id;     ///< node identity within the cluster
     std::optional<std::string> zone_id;  ///< present iff capabilities & kCapZone
 
+    /// Whether the server advertises kCapQueryFlags.
     [[nodiscard]] bool has_query_flags() const noexcept {
         return (capabilities & kCapQueryFlags) != 0;
     }
-    friend bool operator==(const ServerInfo&, const ServerInfo&) = default;
+    friend bool operator==(const ServerInfo&,
+                           const ServerInfo&) = default;  ///< member-wise equality
 };
 
 /// A successful end of a result set (RESULT_END). The counts are informational.
 struct ResultEnd {
-    std::uint64_t final_seq = 0;
+    std::uint64_t final_seq = 0;   ///< batch_seq of the last batch
     std::uint64_t total_rows = 0;  ///< 0 = not tracked by the server
-    friend bool operator==(const ResultEnd&, const ResultEnd&) = default;
+    friend bool operator==(const ResultEnd&, const ResultEnd&) = default;  ///< member-wise equality
 };
 
 /// The acknowledgement of a non-SELECT statement (EXEC_DONE).
 struct ExecDone {
-    std::uint8_t op_type = 0;  ///< raw statement discriminator (values unlisted by the spec)
-    std::uint64_t rows_affected = 0;
-    friend bool operator==(const ExecDone&, const ExecDone&) = default;
+    std::uint8_t op_type = 0;         ///< raw statement discriminator (values unlisted by the spec)
+    std::uint64_t rows_affected = 0;  ///< rows inserted/updated/deleted (0 for DDL)
+    friend bool operator==(const ExecDone&, const ExecDone&) = default;  ///< member-wise equality
 };
 
 /// A UUID as two 64-bit halves (the wire order: low half first).
 struct Uuid {
-    std::uint64_t lo = 0;
-    std::uint64_t hi = 0;
-    friend bool operator==(const Uuid&, const Uuid&) = default;
+    std::uint64_t lo = 0;                                        ///< low 64 bits
+    std::uint64_t hi = 0;                                        ///< high 64 bits
+    friend bool operator==(const Uuid&, const Uuid&) = default;  ///< member-wise equality
 };
 
 /// A 256-bit integer, least significant limb first.
 struct Long256 {
-    std::array<std::uint64_t, 4> limbs{};
-    friend bool operator==(const Long256&, const Long256&) = default;
+    std::array<std::uint64_t, 4> limbs{};                              ///< little-endian limbs
+    friend bool operator==(const Long256&, const Long256&) = default;  ///< member-wise equality
 };
 
 /// DECIMAL64: value = unscaled / 10^scale.
 struct Decimal64 {
-    std::int64_t unscaled = 0;
-    std::uint8_t scale = 0;
-    friend bool operator==(const Decimal64&, const Decimal64&) = default;
+    std::int64_t unscaled = 0;  ///< the value times 10^scale
+    std::uint8_t scale = 0;     ///< digits after the decimal point
+    friend bool operator==(const Decimal64&, const Decimal64&) = default;  ///< member-wise equality
 };
 
 /// DECIMAL128 as two's complement limbs (lo then hi): value = unscaled / 10^scale.
 struct Decimal128 {
-    std::uint64_t lo = 0;
-    std::int64_t hi = 0;
-    std::uint8_t scale = 0;
-    friend bool operator==(const Decimal128&, const Decimal128&) = default;
+    std::uint64_t lo = 0;    ///< low 64 bits of the unscaled value
+    std::int64_t hi = 0;     ///< high 64 bits (sign included)
+    std::uint8_t scale = 0;  ///< digits after the decimal point
+    friend bool operator==(const Decimal128&,
+                           const Decimal128&) = default;  ///< member-wise equality
 };
 
 /// DECIMAL256 as two's complement limbs, least significant first.
 struct Decimal256 {
-    std::array<std::uint64_t, 4> limbs{};
-    std::uint8_t scale = 0;
-    friend bool operator==(const Decimal256&, const Decimal256&) = default;
+    std::array<std::uint64_t, 4> limbs{};  ///< the unscaled value, least significant limb first
+    std::uint8_t scale = 0;                ///< digits after the decimal point
+    friend bool operator==(const Decimal256&,
+                           const Decimal256&) = default;  ///< member-wise equality
 };
 
 /// A geohash: `precision` bits (1..60) held in the low bits of `bits`.
 struct Geohash {
-    std::uint64_t bits = 0;
-    std::uint8_t precision = 0;
-    friend bool operator==(const Geohash&, const Geohash&) = default;
+    std::uint64_t bits = 0;      ///< the geohash in the low `precision` bits
+    std::uint8_t precision = 0;  ///< number of bits
+    friend bool operator==(const Geohash&, const Geohash&) = default;  ///< member-wise equality
 };
 
 }  // namespace questdb::egress

@@ -27,15 +27,21 @@ namespace questdb::ingress {
 /// (any use from another thread throws `invalid_api_call`). Move-only.
 class BorrowedRowSender {
 public:
+    /// Moves the borrow; the moved-from object only may be destroyed or assigned to.
     BorrowedRowSender(BorrowedRowSender&&) noexcept = default;
+    /// Returns the current borrow (if any) and takes over `other`.
     BorrowedRowSender& operator=(BorrowedRowSender&&) noexcept = default;
     BorrowedRowSender(const BorrowedRowSender&) = delete;
     BorrowedRowSender& operator=(const BorrowedRowSender&) = delete;
     ~BorrowedRowSender() = default;
 
+    /// The borrowed sender. Never throws; the sender checks the calling thread.
     Sender* operator->() noexcept { return &sender_; }
+    /// The borrowed sender (read-only).
     const Sender* operator->() const noexcept { return &sender_; }
+    /// The borrowed sender.
     Sender& operator*() noexcept { return sender_; }
+    /// The borrowed sender (read-only).
     const Sender& operator*() const noexcept { return sender_; }
 
 private:

@@ -59,9 +59,13 @@ class QUESTDB_API Buffer {
   public:
     /// An empty QWP buffer with default options.
     Buffer();
+    /// An empty QWP buffer with the given limits.
     explicit Buffer(const BufferOptions& options);
+    /// Frees the buffer's memory.
     ~Buffer();
+    /// Moves the rows; the moved-from buffer may only be destroyed or assigned to.
     Buffer(Buffer&&) noexcept;
+    /// Move assignment.
     Buffer& operator=(Buffer&&) noexcept;
     Buffer(const Buffer&) = delete;
     Buffer& operator=(const Buffer&) = delete;
@@ -84,12 +88,19 @@ class QUESTDB_API Buffer {
     /// SYMBOL value (before any other column of the row).
     Buffer& symbol(std::string_view name, std::string_view value);
 
+    /// BOOLEAN column value of the current row.
     Buffer& column_bool(std::string_view name, bool value);
+    /// BYTE column value of the current row.
     Buffer& column_i8(std::string_view name, std::int8_t value);
+    /// SHORT column value of the current row.
     Buffer& column_i16(std::string_view name, std::int16_t value);
+    /// INT column value of the current row.
     Buffer& column_i32(std::string_view name, std::int32_t value);
+    /// LONG column value of the current row.
     Buffer& column_i64(std::string_view name, std::int64_t value);
+    /// FLOAT column value of the current row.
     Buffer& column_f32(std::string_view name, float value);
+    /// DOUBLE column value of the current row.
     Buffer& column_f64(std::string_view name, double value);
     /// VARCHAR (must be UTF-8).
     Buffer& column_str(std::string_view name, std::string_view value);
@@ -142,10 +153,12 @@ class QUESTDB_API Buffer {
         const std::size_t shape[] = {values.size()};
         return column_arr(name, values, std::span<const std::size_t>(shape));
     }
+    /// One-dimensional array from a std::vector (copied).
     Buffer& column_arr(std::string_view name, const std::vector<double>& values) {
         const std::size_t shape[] = {values.size()};
         return column_arr(name, std::span<const double>(values), shape);
     }
+    /// One-dimensional array from a std::vector (copied).
     Buffer& column_arr(std::string_view name, const std::vector<std::int64_t>& values) {
         const std::size_t shape[] = {values.size()};
         return column_arr(name, std::span<const std::int64_t>(values), shape);
@@ -159,74 +172,95 @@ class QUESTDB_API Buffer {
     Buffer& symbol_opt(std::string_view name, std::optional<std::string_view> v) {
         return v ? symbol(name, *v) : *this;
     }
+    /// As column_bool(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_bool_opt(std::string_view name, std::optional<bool> v) {
         return v ? column_bool(name, *v) : *this;
     }
+    /// As column_i8(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_i8_opt(std::string_view name, std::optional<std::int8_t> v) {
         return v ? column_i8(name, *v) : *this;
     }
+    /// As column_i16(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_i16_opt(std::string_view name, std::optional<std::int16_t> v) {
         return v ? column_i16(name, *v) : *this;
     }
+    /// As column_i32(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_i32_opt(std::string_view name, std::optional<std::int32_t> v) {
         return v ? column_i32(name, *v) : *this;
     }
+    /// As column_i64(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_i64_opt(std::string_view name, std::optional<std::int64_t> v) {
         return v ? column_i64(name, *v) : *this;
     }
+    /// As column_f32(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_f32_opt(std::string_view name, std::optional<float> v) {
         return v ? column_f32(name, *v) : *this;
     }
+    /// As column_f64(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_f64_opt(std::string_view name, std::optional<double> v) {
         return v ? column_f64(name, *v) : *this;
     }
+    /// As column_str(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_str_opt(std::string_view name, std::optional<std::string_view> v) {
         return v ? column_str(name, *v) : *this;
     }
+    /// As column_char(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_char_opt(std::string_view name, std::optional<char16_t> v) {
         return v ? column_char(name, *v) : *this;
     }
+    /// As column_uuid(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_uuid_opt(std::string_view name,
                             std::optional<std::pair<std::uint64_t, std::uint64_t>> lo_hi) {
         return lo_hi ? column_uuid(name, lo_hi->first, lo_hi->second) : *this;
     }
+    /// As column_long256(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_long256_opt(std::string_view name,
                                const std::optional<std::array<std::uint64_t, 4>>& v) {
         return v ? column_long256(name, *v) : *this;
     }
+    /// As column_ipv4(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_ipv4_opt(std::string_view name, std::optional<std::uint32_t> v) {
         return v ? column_ipv4(name, *v) : *this;
     }
+    /// As column_date(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_date_opt(std::string_view name, std::optional<std::int64_t> millis) {
         return millis ? column_date(name, *millis) : *this;
     }
+    /// As column_binary(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_binary_opt(std::string_view name,
                               std::optional<std::span<const std::uint8_t>> v) {
         return v ? column_binary(name, *v) : *this;
     }
+    /// As column_geohash(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_geohash_opt(std::string_view name, std::optional<std::uint64_t> bits,
                                std::uint8_t precision_bits) {
         return bits ? column_geohash(name, *bits, precision_bits) : *this;
     }
+    /// As column_dec(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_dec_opt(std::string_view name, std::optional<std::string_view> v) {
         return v ? column_dec(name, *v) : *this;
     }
+    /// As column_dec64(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_dec64_opt(std::string_view name, std::optional<std::int64_t> unscaled,
                              std::uint8_t scale) {
         return unscaled ? column_dec64(name, *unscaled, scale) : *this;
     }
+    /// As column_dec128(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_dec128_opt(std::string_view name,
                               std::optional<std::pair<std::uint64_t, std::int64_t>> lo_hi,
                               std::uint8_t scale) {
         return lo_hi ? column_dec128(name, lo_hi->first, lo_hi->second, scale) : *this;
     }
+    /// As column_arr(), or nothing (the value stays NULL) when `v` is empty.
     template <typename T>
     Buffer& column_arr_opt(std::string_view name, const std::optional<std::vector<T>>& v) {
         return v ? column_arr(name, *v) : *this;
     }
+    /// As column_ts(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_ts_opt(std::string_view name, std::optional<TimestampMicros> v) {
         return v ? column_ts(name, *v) : *this;
     }
+    /// As column_ts(), or nothing (the value stays NULL) when the optional is empty.
     Buffer& column_ts_opt(std::string_view name, std::optional<TimestampNanos> v) {
         return v ? column_ts(name, *v) : *this;
     }
@@ -234,6 +268,7 @@ class QUESTDB_API Buffer {
     /// Ends the row with a designated timestamp (>= 0, else invalid_timestamp); a table's
     /// designated timestamp keeps one unit for the whole buffer (invalid_api_call otherwise).
     void at(TimestampMicros timestamp);
+    /// As at(TimestampMicros), in nanoseconds (TIMESTAMP_NS).
     void at(TimestampNanos timestamp);
     /// Ends the row and lets the server stamp it on arrival.
     void at_now();

@@ -47,7 +47,10 @@ class QUESTDB_API Chunk {
     /// (empty, over 127 bytes, a forbidden character, a leading/trailing dot or "..").
     explicit Chunk(std::string_view table);
     ~Chunk();
+    /// Moves the columns and their borrows; the moved-from chunk may only be destroyed or assigned
+    /// to.
     Chunk(Chunk&&) noexcept;
+    /// Move assignment (drops this chunk's columns first).
     Chunk& operator=(Chunk&&) noexcept;
     Chunk(const Chunk&) = delete;
     Chunk& operator=(const Chunk&) = delete;

@@ -79,7 +79,10 @@ class QUESTDB_API Sender {
     /// Wraps an implementation (used by the library: ILP senders, the pool's row sender).
     explicit Sender(std::unique_ptr<detail::SenderBackend> backend) noexcept;
     ~Sender();
+    /// Moves the connection and settings; the moved-from sender may only be destroyed or assigned
+    /// to.
     Sender(Sender&&) noexcept;
+    /// Closes this sender's connection and takes over `other`'s.
     Sender& operator=(Sender&&) noexcept;
     Sender(const Sender&) = delete;
     Sender& operator=(const Sender&) = delete;

@@ -40,7 +40,9 @@ class Chunk;
 /// thread instead: the pool is thread-safe.
 class QUESTDB_API SfColumnSender {
 public:
+    /// Moves the borrow; the moved-from sender may only be destroyed or assigned to.
     SfColumnSender(SfColumnSender&& other) noexcept;
+    /// Returns the current borrow (if any) to its pool and takes over `other`.
     SfColumnSender& operator=(SfColumnSender&& other) noexcept;
     SfColumnSender(const SfColumnSender&) = delete;
     SfColumnSender& operator=(const SfColumnSender&) = delete;
@@ -60,6 +62,7 @@ public:
     std::optional<std::uint64_t> flush_and_get_fsn(Chunk& chunk);
 
     /// Blocks until the server acknowledged every frame published so far, at `level`.
+    /// @param level AckLevel::ok (committed to the WAL) or AckLevel::durable
     /// @param timeout a no-progress deadline: it restarts whenever the acknowledged FSN
     ///   advances; zero waits forever.
     /// @throws Error failover_retry when no progress happened within `timeout` (the frames

@@ -12,6 +12,7 @@ namespace questdb::ingress {
 /// Microseconds since the Unix epoch (QWP type TIMESTAMP). Trivially copyable; thread-safe.
 class TimestampMicros {
   public:
+    /// Wraps a count of microseconds since the Unix epoch (not validated here).
     constexpr explicit TimestampMicros(std::int64_t micros) noexcept : value_(micros) {}
 
     /// The current system time. Never throws.
@@ -25,7 +26,9 @@ class TimestampMicros {
             std::chrono::duration_cast<std::chrono::microseconds>(tp.time_since_epoch()).count());
     }
 
+    /// The microseconds since the epoch.
     [[nodiscard]] constexpr std::int64_t as_i64() const noexcept { return value_; }
+    /// Equal when the counts are equal.
     constexpr bool operator==(const TimestampMicros&) const noexcept = default;
 
   private:
@@ -36,6 +39,7 @@ class TimestampMicros {
 /// thread-safe.
 class TimestampNanos {
   public:
+    /// Wraps a count of nanoseconds since the Unix epoch (not validated here).
     constexpr explicit TimestampNanos(std::int64_t nanos) noexcept : value_(nanos) {}
 
     /// The current system time. Never throws.
@@ -49,7 +53,9 @@ class TimestampNanos {
             std::chrono::duration_cast<std::chrono::nanoseconds>(tp.time_since_epoch()).count());
     }
 
+    /// The nanoseconds since the epoch.
     [[nodiscard]] constexpr std::int64_t as_i64() const noexcept { return value_; }
+    /// Equal when the counts are equal.
     constexpr bool operator==(const TimestampNanos&) const noexcept = default;
 
   private:

@@ -362,7 +362,18 @@ void on_query(EgressSession<Stream>& s, es::QueryRequestMsg& request) {
         es::encode_cache_reset(ew::kResetMaskDict, frame, s.version);
         s.queue(std::move(frame));
     }
-    Answer a = answer(s.impl, request.sql);
+    std::vector<std::optional<std::int64_t>> integer_binds;
+    for (const auto& bind : request.binds) {
+        const bool integer = bind.kind == ColumnKind::byte || bind.kind == ColumnKind::short_ ||
+                             bind.kind == ColumnKind::int_ || bind.kind == ColumnKind::long_ ||
+                             bind.kind == ColumnKind::timestamp ||
+                             bind.kind == ColumnKind::timestamp_nanos ||
+                             bind.kind == ColumnKind::date;
+        integer_binds.push_back(integer && !bind.is_null ? std::optional(bind.i64) : std::nullopt);
+    }
+    Answer a = answer(s.impl, request.binds.empty()
+                                  ? request.sql
+                                  : substitute_integer_binds(request.sql, integer_binds));
     if (a.error) {
         s.query_error(request.request_id, a.error->first, a.error->second);
         return;

@@ -165,4 +165,31 @@ ParsedSql parse_sql(std::string_view sql) {
     return p;
 }
 
+std::string substitute_integer_binds(
+    std::string_view sql, const std::vector<std::optional<std::int64_t>>& integer_binds) {
+    std::string out;
+    char quote = 0;
+    for (std::size_t i = 0; i < sql.size(); ++i) {
+        const char c = sql[i];
+        if (quote != 0) {
+            quote = c == quote ? 0 : quote;
+        } else if (c == '\'' || c == '"') {
+            quote = c;
+        } else if (c == '$' && i + 1 < sql.size() &&
+                   std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
+            std::size_t j = i + 1;
+            std::size_t n = 0;
+            while (j < sql.size() && std::isdigit(static_cast<unsigned char>(sql[j])) && n < 100000)
+                n = n * 10 + static_cast<std::size_t>(sql[j++] - '0');
+            if (n >= 1 && n <= integer_binds.size() && integer_binds[n - 1]) {
+                out += std::to_string(*integer_binds[n - 1]);
+                i = j - 1;
+                continue;
+            }
+        }
+        out += c;
+    }
+    return out;
+}
+
 }  // namespace questdb::test_server::detail

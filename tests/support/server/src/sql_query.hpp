@@ -35,4 +35,10 @@ struct ParsedSql {
 
 ParsedSql parse_sql(std::string_view sql);
 
+/// Replaces each `$N` outside quotes with the decimal text of `integer_binds[N-1]` when that
+/// bind is an integer (BYTE..LONG, TIMESTAMP, DATE) and not NULL, so the subset above can
+/// filter and limit by bound values. Other placeholders stay and fail parsing as before.
+std::string substitute_integer_binds(std::string_view sql,
+                                     const std::vector<std::optional<std::int64_t>>& integer_binds);
+
 }  // namespace questdb::test_server::detail

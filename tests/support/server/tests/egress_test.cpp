@@ -340,5 +340,19 @@ TEST(SqlSubset, Parses) {
     EXPECT_EQ(detail::parse_sql("SELECT * FROM t WHERE a > b").kind, detail::SqlKind::invalid);
 }
 
+TEST(SqlSubset, IntegerBindsReplacePlaceholders) {
+    const std::vector<std::optional<std::int64_t>> binds{5, std::nullopt, -7};
+    EXPECT_EQ(detail::substitute_integer_binds("SELECT * FROM t WHERE ts >= $1 AND ts < $3", binds),
+              "SELECT * FROM t WHERE ts >= 5 AND ts < -7");
+    // Non-integer or missing binds and placeholders inside quotes stay as they are.
+    EXPECT_EQ(detail::substitute_integer_binds("SELECT '$1' FROM t WHERE a = $2 LIMIT $9", binds),
+              "SELECT '$1' FROM t WHERE a = $2 LIMIT $9");
+    const auto p = detail::parse_sql(
+        detail::substitute_integer_binds("SELECT * FROM t WHERE ts >= $1 LIMIT $1", binds));
+    ASSERT_EQ(p.kind, detail::SqlKind::select) << p.error;
+    EXPECT_EQ(p.select.ts_min, 5);
+    EXPECT_EQ(p.select.limit, 5u);
+}
+
 }  // namespace
 }  // namespace questdb::test_server
