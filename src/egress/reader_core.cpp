@@ -68,6 +68,7 @@ Status ReaderCore::bind(bool* terminal) {
     std::optional<BoundConnection> other_zone;  // A17: used only when no same-zone host matches
     std::size_t role_rejects = 0;
     std::size_t transport_failures = 0;
+    std::size_t tls_failures = 0;
     std::string last_error;
     std::optional<ServerInfo> last_rejected;
     for (const std::size_t i : order) {
@@ -86,6 +87,7 @@ Status ReaderCore::bind(bool* terminal) {
         }
         if (attempt.verdict != ConnectResult::Verdict::connected || !attempt.transport) {
             ++transport_failures;
+            tls_failures += attempt.failure.code == ErrorCode::tls_error ? 1 : 0;
             ++failures_[i];
             last_error = attempt.failure.message;
             continue;
@@ -150,7 +152,10 @@ Status ReaderCore::bind(bool* terminal) {
         }
         return fail(ErrorCode::role_mismatch, msg);
     }
-    return fail(ErrorCode::socket_error,
+    // Every endpoint refusing our TLS settings (untrusted or mismatched certificate) is a
+    // configuration problem, not an outage: say so with tls_error, as the ingress walk does.
+    const bool all_tls = transport_failures > 0 && tls_failures == transport_failures;
+    return fail(all_tls ? ErrorCode::tls_error : ErrorCode::socket_error,
                 "all QWP endpoints unreachable" + (last_error.empty() ? "" : ": " + last_error));
 }
 

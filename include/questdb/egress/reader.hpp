@@ -296,7 +296,8 @@ class QUESTDB_API Reader {
   public:
     /// Parses `conf` (ws:: or wss::) and connects synchronously: walks the endpoints, reads
     /// SERVER_INFO, applies `target=`/`zone=`. Throws Error(config_error, auth_error,
-    /// role_mismatch, socket_error "all QWP endpoints unreachable ...").
+    /// role_mismatch, socket_error "all QWP endpoints unreachable ...", or tls_error when
+    /// every endpoint failed the TLS handshake, e.g. an untrusted or mismatched certificate).
     static Reader connect(std::string_view conf, const ReaderOptions& options = {});
     /// The same from an already parsed configuration (the pool's borrow_reader() uses this).
     static Reader connect(const conf::Config& config, const ReaderOptions& options = {});

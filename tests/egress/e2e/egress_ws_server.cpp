@@ -220,8 +220,9 @@ EgressWsServer::EgressWsServer(Handler handler, Options options)
 EgressWsServer::~EgressWsServer() {
     impl_->stopping = true;
     beast::error_code ec;
-    impl_->acceptor.close(ec);
-    // wake the accept() call
+    // Wake the blocking accept() with a connection, and close the acceptor only after the
+    // accept thread is gone: an Asio socket must not be closed by one thread while another
+    // is inside accept() on it (ThreadSanitizer reported that race).
     try {
         asio::io_context io;
         tcp::socket s(io);
@@ -229,6 +230,7 @@ EgressWsServer::~EgressWsServer() {
     } catch (...) {
     }
     impl_->accept_thread.join();
+    impl_->acceptor.close(ec);
     std::lock_guard lock(impl_->threads_mutex);
     for (auto& t : impl_->sessions) {
         t.join();

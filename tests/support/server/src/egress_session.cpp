@@ -453,10 +453,14 @@ awaitable<void> serve(Server::Impl& impl, Stream& stream, HttpRequest req, std::
         if (level)
             res.set("X-QWP-Content-Encoding", "zstd;level=" + std::to_string(*level));
     }));
-    auto [ec] = co_await s->ws.async_accept(req, asio::as_tuple(asio::use_awaitable));
-    if (ec)
-        co_return;
+    // Counted before the 101 goes out: a client that has read it must find it counted
+    // (counting after async_accept raced with the client's next look at the counter).
     impl.egress_connections.fetch_add(1);
+    auto [ec] = co_await s->ws.async_accept(req, asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+        impl.egress_connections.fetch_sub(1);
+        co_return;
+    }
 
     questdb::egress::ServerInfo info;
     info.role = static_cast<questdb::egress::ServerRole>(impl.options.role);

@@ -389,10 +389,14 @@ awaitable<void> serve_ingress(Server::Impl& impl, Stream& stream, HttpRequest re
         if (durable)
             res.set("X-QWP-Durable-Ack", "enabled");
     }));
-    auto [ec] = co_await s->ws.async_accept(req, asio::as_tuple(asio::use_awaitable));
-    if (ec)
-        co_return;
+    // Counted before the 101 goes out: a client that has read it must find it counted
+    // (counting after async_accept raced with the client's next look at the counter).
     impl.ingress_connections.fetch_add(1);
+    auto [ec] = co_await s->ws.async_accept(req, asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+        impl.ingress_connections.fetch_sub(1);
+        co_return;
+    }
     asio::co_spawn(s->ws.get_executor(), ingress_writer(s), asio::detached);
     co_await ingress_reader(s);
 }
