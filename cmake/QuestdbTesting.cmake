@@ -3,9 +3,8 @@
 #
 # One GoogleTest executable registered with ctest as one test (the executable's own output
 # lists every case). Labels select suites in scripts/test.sh: "unit" (fast, no sockets),
-# "e2e" (test server over loopback), "concurrency" (multithreaded and also run under TSan),
-# "threads" (multithreaded, not yet verified under TSan: move to "concurrency" once a TSan
-# run is clean), "slow", "package".
+# "e2e" (test server over loopback), "concurrency" (multithreaded and also run under TSan;
+# a multithreaded suite gets it once a TSan run is clean), "slow", "package".
 # Every suite except "package" and "slow" also runs under ASan+UBSan.
 
 function(questdb_add_test name)
