@@ -25,6 +25,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "questdb/db.hpp"
@@ -193,11 +194,19 @@ void pace(const Soak& soak, std::int64_t rows_so_far) {
     std::this_thread::sleep_until(std::min(due, soak.deadline));
 }
 
-void drain(Producer& producer, auto& sender) {
+/// After the faults stop: waits until the server acknowledged everything the producer's
+/// connection published (a fresh borrow gets the same pooled connection).
+template <typename Sender, typename Borrow>
+void drain(Producer& producer, std::optional<Sender>& sender, Borrow&& borrow) {
     try {
-        sender.wait(AckLevel::ok, 60s);
+        if (!sender) sender.emplace(borrow());
+        if constexpr (std::is_same_v<Sender, questdb::ingress::SfColumnSender>) {
+            sender->wait(AckLevel::ok, 60s);
+        } else {
+            (*sender)->wait(AckLevel::ok, 60s);
+        }
     } catch (const Error& e) {
-        producer.errors.push_back(std::string("final wait: ") + e.what());
+        producer.errors.push_back(std::string("final drain: ") + e.what());
     }
 }
 
@@ -227,8 +236,7 @@ void run_column_producer(Soak& soak, QuestDb& db, Producer& producer, std::uint6
         }
     }
     soak.phase.await_quiesced();
-    if (!sender) sender.emplace(db.borrow_column_sender());
-    drain(producer, *sender);
+    drain(producer, sender, [&] { return db.borrow_column_sender(); });
 }
 
 void run_row_producer(Soak& soak, QuestDb& db, Producer& producer, std::uint64_t seed) {
@@ -263,8 +271,7 @@ void run_row_producer(Soak& soak, QuestDb& db, Producer& producer, std::uint64_t
         }
     }
     soak.phase.await_quiesced();
-    if (!sender) sender.emplace(db.borrow_row_sender());
-    drain(producer, **sender);
+    drain(producer, sender, [&] { return db.borrow_row_sender(); });
 }
 
 /// What the server committed for one producer's table.
@@ -349,6 +356,7 @@ TEST(SoakWithFaults, EveryFlushedRowIsCommittedThroughFaultsAndRestarts) {
 
     const auto dir = fs::temp_directory_path() / ("questdb-soak-" + std::to_string(::getpid()));
     fs::remove_all(dir);
+    fs::create_directories(dir);
     const std::string common = "ws::addr=" + proxy.address() +
                                ";reconnect_initial_backoff_millis=10;reconnect_max_backoff_millis=250;"
                                "initial_connect_retry=on;sf_append_deadline_millis=1000;";
