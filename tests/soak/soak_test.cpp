@@ -199,7 +199,8 @@ void pace(const Soak& soak, std::int64_t rows_so_far) {
 template <typename Sender, typename Borrow>
 void drain(Producer& producer, std::optional<Sender>& sender, Borrow&& borrow) {
     try {
-        if (!sender) sender.emplace(borrow());
+        if (!sender)
+            sender.emplace(borrow());
         if constexpr (std::is_same_v<Sender, questdb::ingress::SfColumnSender>) {
             sender->wait(AckLevel::ok, 60s);
         } else {
@@ -232,7 +233,8 @@ void run_column_producer(Soak& soak, QuestDb& db, Producer& producer, std::uint6
             }
         } catch (const Error& e) {
             producer.errors.push_back(e.what());
-            if (producer.errors.size() > 20) break;
+            if (producer.errors.size() > 20)
+                break;
         }
     }
     soak.phase.await_quiesced();
@@ -252,9 +254,11 @@ void run_row_producer(Soak& soak, QuestDb& db, Producer& producer, std::uint64_t
             for (int f = 0; f < flushes && Clock::now() < soak.deadline; ++f) {
                 const auto rows = std::uniform_int_distribution<std::int64_t>(1, 200)(rng);
                 buffer.clear();
-                for (std::int64_t key = producer.flushed_rows; key < producer.flushed_rows + rows; ++key) {
+                for (std::int64_t key = producer.flushed_rows; key < producer.flushed_rows + rows;
+                     ++key) {
                     buffer.table(producer.table)
-                        .symbol("sym", "S" + std::to_string(key % static_cast<std::int64_t>(kSymbols)))
+                        .symbol("sym",
+                                "S" + std::to_string(key % static_cast<std::int64_t>(kSymbols)))
                         .column_i64("key", key)
                         .column_f64("v", value_of(key))
                         .at(questdb::ingress::TimestampNanos(kBaseNanos + key));
@@ -267,7 +271,8 @@ void run_row_producer(Soak& soak, QuestDb& db, Producer& producer, std::uint64_t
             }
         } catch (const Error& e) {
             producer.errors.push_back(e.what());
-            if (producer.errors.size() > 20) break;
+            if (producer.errors.size() > 20)
+                break;
         }
     }
     soak.phase.await_quiesced();
@@ -310,7 +315,8 @@ Verdict verify(const ts::Server& server, const Producer& producer) {
     }
     for (std::size_t key = 0; key < seen.size(); ++key) {
         if (seen[key] == 0) {
-            if (verdict.lost++ == 0) verdict.first_lost = static_cast<std::int64_t>(key);
+            if (verdict.lost++ == 0)
+                verdict.first_lost = static_cast<std::int64_t>(key);
         }
     }
     return verdict;
@@ -335,7 +341,8 @@ FaultSchedule soak_schedule() {
 }
 
 const char* name_of(Api api, Store store) {
-    if (api == Api::column) return store == Store::memory ? "column/memory" : "column/disk";
+    if (api == Api::column)
+        return store == Store::memory ? "column/memory" : "column/disk";
     return store == Store::memory ? "row/memory" : "row/disk";
 }
 
@@ -344,9 +351,11 @@ TEST(SoakWithFaults, EveryFlushedRowIsCommittedThroughFaultsAndRestarts) {
     soak.duration = std::chrono::seconds(env_number("QUESTDB_SOAK_SECONDS", kDefaultSeconds));
     soak.seed = env_number("QUESTDB_SOAK_SEED", std::random_device{}());
     soak.rate = std::max<std::uint64_t>(1, env_number("QUESTDB_SOAK_RATE", 1000));
-    std::printf("soak: %lld s, seed %llu (QUESTDB_SOAK_SEED=%llu re-runs this schedule), %llu rows/s per producer\n",
-                static_cast<long long>(soak.duration.count()), static_cast<unsigned long long>(soak.seed),
-                static_cast<unsigned long long>(soak.seed), static_cast<unsigned long long>(soak.rate));
+    std::printf(
+        "soak: %lld s, seed %llu (QUESTDB_SOAK_SEED=%llu re-runs this schedule), %llu rows/s per "
+        "producer\n",
+        static_cast<long long>(soak.duration.count()), static_cast<unsigned long long>(soak.seed),
+        static_cast<unsigned long long>(soak.seed), static_cast<unsigned long long>(soak.rate));
 
     ts::Server server;
     server.start();
@@ -357,9 +366,10 @@ TEST(SoakWithFaults, EveryFlushedRowIsCommittedThroughFaultsAndRestarts) {
     const auto dir = fs::temp_directory_path() / ("questdb-soak-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);
-    const std::string common = "ws::addr=" + proxy.address() +
-                               ";reconnect_initial_backoff_millis=10;reconnect_max_backoff_millis=250;"
-                               "initial_connect_retry=on;sf_append_deadline_millis=1000;";
+    const std::string common =
+        "ws::addr=" + proxy.address() +
+        ";reconnect_initial_backoff_millis=10;reconnect_max_backoff_millis=250;"
+        "initial_connect_retry=on;sf_append_deadline_millis=1000;";
     // Small queue caps so outages fill them: flush then meets back-pressure, and the disk
     // queue rotates segments often.
     auto memory_db = QuestDb::connect(common + "sf_max_segment_bytes=16k;sf_max_total_bytes=48k;");
@@ -408,7 +418,8 @@ TEST(SoakWithFaults, EveryFlushedRowIsCommittedThroughFaultsAndRestarts) {
     proxy.quiesce();
     const auto faults = proxy.counts();
     soak.phase.announce_quiesced();
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
     const auto drained_after = Clock::now() - soak.deadline;
     {
         std::lock_guard lock(sample_mutex);
@@ -425,18 +436,20 @@ TEST(SoakWithFaults, EveryFlushedRowIsCommittedThroughFaultsAndRestarts) {
         total_committed += verdict.committed_rows;
         total_duplicates += verdict.duplicates;
         total_lost += verdict.lost;
-        std::printf("soak: %-13s rows flushed=%lld committed=%llu duplicates=%llu lost=%llu phantoms=%llu "
-                    "corrupt=%llu flushes=%llu borrows=%llu backpressure_retries=%llu max_backlog_frames=%llu\n",
-                    name_of(producer.api, producer.store), static_cast<long long>(producer.flushed_rows),
-                    static_cast<unsigned long long>(verdict.committed_rows),
-                    static_cast<unsigned long long>(verdict.duplicates),
-                    static_cast<unsigned long long>(verdict.lost),
-                    static_cast<unsigned long long>(verdict.phantoms),
-                    static_cast<unsigned long long>(verdict.corrupt),
-                    static_cast<unsigned long long>(producer.flushes),
-                    static_cast<unsigned long long>(producer.borrows),
-                    static_cast<unsigned long long>(producer.backpressure_retries),
-                    static_cast<unsigned long long>(producer.max_backlog_frames));
+        std::printf(
+            "soak: %-13s rows flushed=%lld committed=%llu duplicates=%llu lost=%llu phantoms=%llu "
+            "corrupt=%llu flushes=%llu borrows=%llu backpressure_retries=%llu "
+            "max_backlog_frames=%llu\n",
+            name_of(producer.api, producer.store), static_cast<long long>(producer.flushed_rows),
+            static_cast<unsigned long long>(verdict.committed_rows),
+            static_cast<unsigned long long>(verdict.duplicates),
+            static_cast<unsigned long long>(verdict.lost),
+            static_cast<unsigned long long>(verdict.phantoms),
+            static_cast<unsigned long long>(verdict.corrupt),
+            static_cast<unsigned long long>(producer.flushes),
+            static_cast<unsigned long long>(producer.borrows),
+            static_cast<unsigned long long>(producer.backpressure_retries),
+            static_cast<unsigned long long>(producer.max_backlog_frames));
         for (const auto& error : producer.errors) {
             ADD_FAILURE() << name_of(producer.api, producer.store) << ": " << error;
         }
@@ -445,15 +458,20 @@ TEST(SoakWithFaults, EveryFlushedRowIsCommittedThroughFaultsAndRestarts) {
         EXPECT_EQ(verdict.phantoms, 0u) << producer.table;
         EXPECT_EQ(verdict.corrupt, 0u) << producer.table;
     }
-    const auto reconnects = faults.connections > producers.size() ? faults.connections - producers.size() : 0;
+    const auto reconnects =
+        faults.connections > producers.size() ? faults.connections - producers.size() : 0;
     std::printf("soak: faults %s\n", faults.to_string().c_str());
-    std::printf("soak: total rows flushed=%llu committed=%llu duplicates=%llu lost=%llu reconnects=%llu "
-                "drain=%lld ms rss baseline=%llu MiB peak=%llu MiB\n",
-                static_cast<unsigned long long>(total_flushed), static_cast<unsigned long long>(total_committed),
-                static_cast<unsigned long long>(total_duplicates), static_cast<unsigned long long>(total_lost),
-                static_cast<unsigned long long>(reconnects),
-                static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(drained_after).count()),
-                static_cast<unsigned long long>(rss_baseline >> 20), static_cast<unsigned long long>(rss_peak >> 20));
+    std::printf(
+        "soak: total rows flushed=%llu committed=%llu duplicates=%llu lost=%llu reconnects=%llu "
+        "drain=%lld ms rss baseline=%llu MiB peak=%llu MiB\n",
+        static_cast<unsigned long long>(total_flushed),
+        static_cast<unsigned long long>(total_committed),
+        static_cast<unsigned long long>(total_duplicates),
+        static_cast<unsigned long long>(total_lost), static_cast<unsigned long long>(reconnects),
+        static_cast<long long>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(drained_after).count()),
+        static_cast<unsigned long long>(rss_baseline >> 20),
+        static_cast<unsigned long long>(rss_peak >> 20));
     std::fflush(stdout);
 
     EXPECT_EQ(total_lost, 0u);
@@ -469,7 +487,8 @@ TEST(SoakWithFaults, EveryFlushedRowIsCommittedThroughFaultsAndRestarts) {
     // Memory: the client's queues are capped (48k + 2 x 256k on disk, page cache); the test
     // server in this process keeps every committed row and frame it received (well under
     // 1 KiB a row). Anything beyond that allowance is a leak or an unbounded queue.
-    const std::uint64_t allowance = (kSanitized ? 768ull : 256ull) * 1024 * 1024 + total_committed * 1024;
+    const std::uint64_t allowance =
+        (kSanitized ? 768ull : 256ull) * 1024 * 1024 + total_committed * 1024;
     EXPECT_LT(rss_peak - rss_baseline, allowance)
         << "rss grew by " << ((rss_peak - rss_baseline) >> 20) << " MiB";
 

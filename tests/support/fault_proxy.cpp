@@ -158,11 +158,20 @@ FaultDecision FaultProxy::Impl::decide(Direction direction, std::size_t bytes) {
     std::lock_guard lock(mutex);
     const auto decision = chunk_plan.next_chunk();
     switch (decision.kind) {
-        case FaultKind::delay: ++counts.delays; break;
-        case FaultKind::fragment: ++counts.fragments; break;
-        case FaultKind::stall: ++counts.stalls; break;
-        case FaultKind::cut: ++counts.cuts; break;
-        case FaultKind::none: break;
+        case FaultKind::delay:
+            ++counts.delays;
+            break;
+        case FaultKind::fragment:
+            ++counts.fragments;
+            break;
+        case FaultKind::stall:
+            ++counts.stalls;
+            break;
+        case FaultKind::cut:
+            ++counts.cuts;
+            break;
+        case FaultKind::none:
+            break;
     }
     if (decision.kind != FaultKind::cut) {
         (direction == to_server ? counts.bytes_to_server : counts.bytes_to_client) += bytes;
@@ -171,8 +180,8 @@ FaultDecision FaultProxy::Impl::decide(Direction direction, std::size_t bytes) {
 }
 
 awaitable<bool> FaultProxy::Impl::write_pieces(Link& link, tcp::socket& to,
-                                               asio::steady_timer& timer,
-                                               const std::uint8_t* data, std::size_t size) {
+                                               asio::steady_timer& timer, const std::uint8_t* data,
+                                               std::size_t size) {
     std::size_t gap_ms = 0;
     {
         std::lock_guard lock(mutex);
@@ -231,7 +240,8 @@ awaitable<void> FaultProxy::Impl::pump(std::shared_ptr<Link> link, Direction dir
             }
             continue;
         }
-        auto [write_error, written] = co_await asio::async_write(to, asio::buffer(buffer.data(), n), kNoThrow);
+        auto [write_error, written] =
+            co_await asio::async_write(to, asio::buffer(buffer.data(), n), kNoThrow);
         if (write_error) {
             break;
         }
@@ -329,8 +339,10 @@ void FaultProxy::start() {
     const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), 0);
     boost::system::error_code ec;
     acceptor->open(endpoint.protocol(), ec);
-    if (!ec) acceptor->bind(endpoint, ec);
-    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec)
+        acceptor->bind(endpoint, ec);
+    if (!ec)
+        acceptor->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
         throw std::runtime_error("fault proxy cannot listen: " + ec.message());
     }

@@ -83,15 +83,15 @@ class FaultPlan {
 /// What the proxy did, for reports and assertions.
 struct FaultCounts {
     std::uint64_t delays = 0;
-    std::uint64_t fragments = 0;       ///< chunks split
-    std::uint64_t fragment_pieces = 0; ///< writes issued for split chunks
-    std::size_t largest_piece = 0;     ///< largest such write, bytes
+    std::uint64_t fragments = 0;        ///< chunks split
+    std::uint64_t fragment_pieces = 0;  ///< writes issued for split chunks
+    std::size_t largest_piece = 0;      ///< largest such write, bytes
     std::uint64_t stalls = 0;
     std::uint64_t cuts = 0;
-    std::uint64_t restarts = 0;        ///< completed stop+start cycles
-    std::uint64_t restart_failures = 0;///< a hook threw
-    std::uint64_t connections = 0;     ///< client connections accepted
-    std::uint64_t upstream_refused = 0;///< of which the server could not be reached
+    std::uint64_t restarts = 0;          ///< completed stop+start cycles
+    std::uint64_t restart_failures = 0;  ///< a hook threw
+    std::uint64_t connections = 0;       ///< client connections accepted
+    std::uint64_t upstream_refused = 0;  ///< of which the server could not be reached
     std::uint64_t bytes_to_server = 0;
     std::uint64_t bytes_to_client = 0;
 

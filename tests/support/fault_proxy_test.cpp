@@ -1,6 +1,8 @@
 // The fault proxy's own tests: the plan is deterministic and follows the schedule; each fault
 // does what it says on real loopback sockets; outages call the hooks and keep committed rows.
 
+#include "support/fault_proxy.hpp"
+
 #include <gtest/gtest.h>
 
 #include <array>
@@ -24,7 +26,6 @@
 #include "questdb/db.hpp"
 #include "questdb/ingress/chunk.hpp"
 #include "questdb/test_server/server.hpp"
-#include "support/fault_proxy.hpp"
 #include "support/wait_for.hpp"
 
 namespace {
@@ -135,20 +136,25 @@ class EchoServer {
   private:
     asio::awaitable<void> accept() {
         for (;;) {
-            auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
-            if (ec) co_return;
+            auto [ec, socket] =
+                co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+            if (ec)
+                co_return;
             asio::co_spawn(io_, echo(std::move(socket)), asio::detached);
         }
     }
     asio::awaitable<void> echo(tcp::socket socket) {
         std::array<char, 4096> data;
         for (;;) {
-            auto [ec, n] = co_await socket.async_read_some(asio::buffer(data), asio::as_tuple(asio::use_awaitable));
-            if (ec) break;
+            auto [ec, n] = co_await socket.async_read_some(asio::buffer(data),
+                                                           asio::as_tuple(asio::use_awaitable));
+            if (ec)
+                break;
             bytes_ += n;
             auto [wec, written] = co_await asio::async_write(socket, asio::buffer(data.data(), n),
                                                              asio::as_tuple(asio::use_awaitable));
-            if (wec) break;
+            if (wec)
+                break;
         }
         ++ended_;
     }
@@ -186,7 +192,8 @@ struct Client {
 std::vector<std::uint8_t> random_bytes(std::size_t n) {
     std::mt19937 rng(5);
     std::vector<std::uint8_t> out(n);
-    for (auto& b : out) b = static_cast<std::uint8_t>(rng());
+    for (auto& b : out)
+        b = static_cast<std::uint8_t>(rng());
     return out;
 }
 
@@ -217,7 +224,8 @@ TEST(FaultProxy, FragmentsSplitEveryWriteIntoSmallPieces) {
     const auto counts = proxy.counts();
     EXPECT_GE(counts.fragments, 2u) << counts.to_string();
     EXPECT_LE(counts.largest_piece, 3u);
-    EXPECT_GE(counts.fragment_pieces, 2 * data.size() / 3) << "both directions, at most 3 bytes each";
+    EXPECT_GE(counts.fragment_pieces, 2 * data.size() / 3)
+        << "both directions, at most 3 bytes each";
 }
 
 TEST(FaultProxy, DelaysHoldEachChunk) {
@@ -336,8 +344,9 @@ TEST(FaultProxy, RestartingTheTestServerThroughTheProxyLosesNoRows) {
     FaultProxy proxy(server.port(), 9);
     proxy.set_server_hooks([&] { server.stop(); }, [&] { server.start(); });
     proxy.start();
-    auto db = questdb::QuestDb::connect("ws::addr=" + proxy.address() +
-                                        ";reconnect_initial_backoff_millis=5;reconnect_max_backoff_millis=50;");
+    auto db = questdb::QuestDb::connect(
+        "ws::addr=" + proxy.address() +
+        ";reconnect_initial_backoff_millis=5;reconnect_max_backoff_millis=50;");
     auto sender = db.borrow_column_sender();
     std::vector<std::int64_t> ids(10), stamps(10);
     for (std::int64_t batch = 0; batch < 20; ++batch) {
@@ -358,7 +367,8 @@ TEST(FaultProxy, RestartingTheTestServerThroughTheProxyLosesNoRows) {
     EXPECT_GE(proxy.counts().connections, 2u) << "the sender reconnected";
     std::set<std::int64_t> seen;
     const auto table = server.table("restarts");  // rows() borrows the snapshot
-    for (const auto& row : table.rows()) seen.insert(row.i64("id"));
+    for (const auto& row : table.rows())
+        seen.insert(row.i64("id"));
     EXPECT_EQ(seen.size(), 200u);
 }
 
