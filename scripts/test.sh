@@ -33,6 +33,7 @@ step() { printf '\n=== %s ===\n' "$*"; }
 
 # Runs ctest, keeping its summary line so the script can close with one total.
 summaries=$(mktemp)
+status=0  # a failed step is remembered, not fatal, so one run reports every variant
 run_ctest() {
     local out
     out=$(mktemp)
@@ -42,7 +43,9 @@ run_ctest() {
     set -e
     grep -E '^[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$out" >>"$summaries" || true
     rm -f "$out"
-    return "$rc"
+    if ((rc != 0)); then
+        status=1
+    fi
 }
 
 finish() {
@@ -53,18 +56,20 @@ finish() {
     done <"$summaries"
     echo
     echo "$passed passed, $failed failed"
+    return "$status"
 }
 
 step "default build"
 # -O2 as developers build, without debug info (faster to compile and link).
-configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -DNDEBUG"
+configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -DNDEBUG" \
+    -DQUESTDB_INSTALL_TEST_SERVER=ON
 cmake --build build -j "$jobs"
 step "tests (default build)"
 run_ctest --test-dir build -j "$jobs" --timeout 600 --no-tests=error
 
 if [[ "${QUESTDB_TEST_QUICK:-0}" == 1 ]]; then
     finish
-    exit 0
+    exit
 fi
 
 step "AddressSanitizer + UndefinedBehaviorSanitizer"
@@ -87,7 +92,7 @@ fi
 
 if [[ -x scripts/fuzz.sh ]]; then
     step "fuzz smoke"
-    scripts/fuzz.sh "${QUESTDB_FUZZ_SECONDS:-20}"
+    scripts/fuzz.sh "${QUESTDB_FUZZ_SECONDS:-20}" || status=1
 fi
 
 finish

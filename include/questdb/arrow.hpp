@@ -31,61 +31,63 @@
 extern "C" {
 
 #ifndef ARROW_C_DATA_INTERFACE
+/// Guard shared with every other copy of the Arrow C Data Interface declarations (Arrow C++,
+/// nanoarrow, ...), so whichever header comes first declares the structs.
 #define ARROW_C_DATA_INTERFACE
 
+/// ArrowSchema::flags bit: the dictionary's values are ordered.
 #define ARROW_FLAG_DICTIONARY_ORDERED 1
+/// ArrowSchema::flags bit: the field may hold NULLs.
 #define ARROW_FLAG_NULLABLE 2
+/// ArrowSchema::flags bit: the map's keys are sorted.
 #define ARROW_FLAG_MAP_KEYS_SORTED 4
 
+/// The type of an array (Arrow C Data Interface, ABI-stable). Owned by its producer until
+/// `release` is called; a released struct has `release == nullptr`.
 struct ArrowSchema {
-    // Array type description
-    const char* format;
-    const char* name;
-    const char* metadata;
-    int64_t flags;
-    int64_t n_children;
-    struct ArrowSchema** children;
-    struct ArrowSchema* dictionary;
-
-    // Release callback
-    void (*release)(struct ArrowSchema*);
-    // Opaque producer-specific data
-    void* private_data;
+    const char* format;               ///< Type format string ("l" int64, "u" utf8, ...).
+    const char* name;                 ///< Field name (UTF-8), may be null.
+    const char* metadata;             ///< Binary-encoded key/value metadata, may be null.
+    int64_t flags;                    ///< ARROW_FLAG_* bits.
+    int64_t n_children;               ///< Number of child types.
+    struct ArrowSchema** children;    ///< Child types (struct fields, list element).
+    struct ArrowSchema* dictionary;   ///< Value type of a dictionary-encoded array, or null.
+    void (*release)(struct ArrowSchema*);  ///< Frees the producer's data; null once released.
+    void* private_data;               ///< Producer-private.
 };
 
+/// The data of an array (Arrow C Data Interface, ABI-stable). Same ownership rule as
+/// ArrowSchema: call `release` exactly once.
 struct ArrowArray {
-    // Array data description
-    int64_t length;
-    int64_t null_count;
-    int64_t offset;
-    int64_t n_buffers;
-    int64_t n_children;
-    const void** buffers;
-    struct ArrowArray** children;
-    struct ArrowArray* dictionary;
-
-    // Release callback
-    void (*release)(struct ArrowArray*);
-    // Opaque producer-specific data
-    void* private_data;
+    int64_t length;                   ///< Number of logical elements.
+    int64_t null_count;               ///< NULL count, or -1 when not computed.
+    int64_t offset;                   ///< Logical offset into the buffers (slicing).
+    int64_t n_buffers;                ///< Number of buffers (by type: validity, offsets, data).
+    int64_t n_children;               ///< Number of child arrays.
+    const void** buffers;             ///< The buffers; a null validity buffer means no NULLs.
+    struct ArrowArray** children;     ///< Child arrays.
+    struct ArrowArray* dictionary;    ///< Dictionary values of a dictionary-encoded array.
+    void (*release)(struct ArrowArray*);  ///< Frees the producer's data; null once released.
+    void* private_data;               ///< Producer-private.
 };
 
 #endif  // ARROW_C_DATA_INTERFACE
 
 #ifndef ARROW_C_STREAM_INTERFACE
+/// Guard shared with other copies of the Arrow C Stream Interface declarations.
 #define ARROW_C_STREAM_INTERFACE
 
+/// A stream of record batches sharing one schema (Arrow C Stream Interface). Callbacks
+/// return 0 or an errno value; get_next yields a released ArrowArray at the end.
 struct ArrowArrayStream {
-    // Callbacks providing stream functionality
+    /// Writes the stream's schema to `out` (the caller releases it).
     int (*get_schema)(struct ArrowArrayStream*, struct ArrowSchema* out);
+    /// Writes the next batch to `out` (the caller releases it).
     int (*get_next)(struct ArrowArrayStream*, struct ArrowArray* out);
+    /// The last error's description, valid until the next call, or null.
     const char* (*get_last_error)(struct ArrowArrayStream*);
-
-    // Release callback
-    void (*release)(struct ArrowArrayStream*);
-
-    // Opaque producer-specific data
-    void* private_data;
+    void (*release)(struct ArrowArrayStream*);  ///< Frees the stream; null once released.
+    void* private_data;                          ///< Producer-private.
 };
 
 #endif  // ARROW_C_STREAM_INTERFACE
@@ -110,19 +112,27 @@ enum class OverrideKind : std::uint8_t {
 /// A per-column override of the default Arrow -> QuestDB type mapping. `column` is borrowed
 /// for the duration of the call it is passed to.
 struct ColumnOverride {
-    std::string_view column;
-    OverrideKind kind = OverrideKind::symbol;
+    std::string_view column;                   ///< The Arrow field name it applies to.
+    OverrideKind kind = OverrideKind::symbol;  ///< The QuestDB type to write instead.
     std::uint8_t geohash_bits = 0;  ///< 1..60, only for OverrideKind::geohash
 
+    /// `c` as SYMBOL (from utf8 / large_utf8).
     static ColumnOverride symbol(std::string_view c) noexcept { return {c, OverrideKind::symbol}; }
+    /// `c` as VARCHAR (from a dictionary of strings).
     static ColumnOverride not_symbol(std::string_view c) noexcept {
         return {c, OverrideKind::not_symbol};
     }
+    /// `c` as IPV4 (from uint32).
     static ColumnOverride ipv4(std::string_view c) noexcept { return {c, OverrideKind::ipv4}; }
+    /// `c` as CHAR (from uint16).
     static ColumnOverride char_(std::string_view c) noexcept { return {c, OverrideKind::char_}; }
+    /// `c` as BYTE (from int8).
     static ColumnOverride byte(std::string_view c) noexcept { return {c, OverrideKind::byte}; }
+    /// `c` as SHORT (from int16).
     static ColumnOverride short_(std::string_view c) noexcept { return {c, OverrideKind::short_}; }
+    /// `c` as INT (from int32).
     static ColumnOverride int_(std::string_view c) noexcept { return {c, OverrideKind::int_}; }
+    /// `c` as GEOHASH of `bits` precision (from an integer column).
     static ColumnOverride geohash(std::string_view c, std::uint8_t bits) noexcept {
         return {c, OverrideKind::geohash, bits};
     }
