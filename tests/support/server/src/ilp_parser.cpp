@@ -232,7 +232,8 @@ class LineParser {
             if (!need(count * 8))
                 return false;
             a.doubles.resize(count);
-            std::memcpy(a.doubles.data(), data_.data() + pos_, count * 8);
+            if (count > 0)  // a zero dimension: no values, and data() may be null
+                std::memcpy(a.doubles.data(), data_.data() + pos_, count * 8);
             pos_ += count * 8;
             add(key, ColumnType::double_array, std::move(a));
             return true;

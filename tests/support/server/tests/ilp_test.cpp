@@ -106,6 +106,22 @@ TEST(IlpParser, BinaryDoubleArrayAndDecimal) {
     EXPECT_EQ(blocks[0].columns[2].type, ColumnType::decimal64);
 }
 
+// Found by fuzz_test_server_ilp: a zero dimension made memcpy read into a null pointer (UB).
+TEST(IlpParser, BinaryArrayWithAZeroDimensionIsEmpty) {
+    std::string line = "t a==";
+    line.push_back(14);
+    line.push_back(10);
+    line.push_back(2);
+    const std::uint32_t dims[2] = {3, 0};
+    line.append(reinterpret_cast<const char*>(dims), 8);
+    line += "\n";
+    auto blocks = parse_ok(line);
+    ASSERT_EQ(blocks.size(), 1u);
+    const auto& a = std::get<Array>(blocks[0].rows[0][0]);
+    EXPECT_EQ(a.shape, (std::vector<std::uint32_t>{3, 0}));
+    EXPECT_TRUE(a.doubles.empty());
+}
+
 TEST(IlpParser, TextDecimal) {
     auto blocks = parse_ok("t p=-0.05d\n");
     EXPECT_EQ(std::get<Decimal>(blocks[0].rows[0][0]).to_string(), "-0.05");
