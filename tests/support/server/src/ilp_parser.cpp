@@ -415,6 +415,7 @@ class LineParser {
         } else {
             if (!parse_i64(text, v))
                 return fail("invalid designated timestamp " + text);
+            std::int64_t scale = 1;  // to micros
             switch (precision_) {
                 case IlpPrecision::nanos:
                     type = ColumnType::timestamp_nanos;
@@ -422,18 +423,20 @@ class LineParser {
                 case IlpPrecision::micros:
                     break;
                 case IlpPrecision::millis:
-                    v *= 1000;
+                    scale = 1000;
                     break;
                 case IlpPrecision::seconds:
-                    v *= 1000000;
+                    scale = 1000000;
                     break;
                 case IlpPrecision::minutes:
-                    v *= 60000000;
+                    scale = 60000000;
                     break;
                 case IlpPrecision::hours:
-                    v *= 3600000000LL;
+                    scale = 3600000000LL;
                     break;
             }
+            if (__builtin_mul_overflow(v, scale, &v))
+                return fail("designated timestamp out of range " + text);
         }
         if (v < 0)
             return fail("designated timestamp is negative");

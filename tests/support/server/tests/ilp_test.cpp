@@ -122,6 +122,18 @@ TEST(IlpParser, BinaryArrayWithAZeroDimensionIsEmpty) {
     EXPECT_TRUE(a.doubles.empty());
 }
 
+// Found by fuzz_test_server_ilp: scaling a huge minutes timestamp overflowed int64 (UB).
+TEST(IlpParser, ATimestampThatOverflowsItsPrecisionIsRejected) {
+    const std::string text = "t f=1i 9999999299992999\n";
+    const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(text.data()),
+                                              text.size());
+    std::vector<detail::IncomingBlock> blocks;
+    std::size_t line = 0;
+    std::string error;
+    EXPECT_FALSE(detail::parse_ilp_body(bytes, IlpPrecision::minutes, blocks, line, error));
+    EXPECT_NE(error.find("out of range"), std::string::npos) << error;
+}
+
 TEST(IlpParser, TextDecimal) {
     auto blocks = parse_ok("t p=-0.05d\n");
     EXPECT_EQ(std::get<Decimal>(blocks[0].rows[0][0]).to_string(), "-0.05");
