@@ -285,7 +285,10 @@ Status DiskQueue::recover() {
     report_.symbols = dict_->size();
     report_.acked_fsn = acked;
     report_.published_fsn = last;
-    report_.unacked_frames = static_cast<std::uint64_t>(last - acked);
+    // Unsigned difference: FSNs read from a corrupt header can be far apart, and int64
+    // subtraction would overflow (found by fuzz_sf_recovery).
+    report_.unacked_frames =
+        last > acked ? static_cast<std::uint64_t>(last) - static_cast<std::uint64_t>(acked) : 0;
     adopt_recovered(std::move(segments), static_cast<std::int64_t>(next_fsn), acked);
     if (options_.durability == Durability::periodic) {
         return sync_directory(slot_dir_);
