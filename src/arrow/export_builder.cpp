@@ -23,19 +23,37 @@ struct OwnedArray {
     bool has_dictionary = false;
 };
 
-void release_array(ArrowArray* array) {
-    auto* owned = static_cast<OwnedArray*>(array->private_data);
+struct OwnedSchema {
+    std::string format;
+    std::string name;
+    std::string metadata;
+    std::vector<ArrowSchema> children;
+    std::vector<ArrowSchema*> child_pointers;
+    ArrowSchema dictionary{};
+    bool has_dictionary = false;
+};
+
+// The release callback of an exported ArrowArray or ArrowSchema: releases the children and
+// the dictionary through their own callbacks, then frees what this struct owns.
+template <typename Owned, typename Exported>
+void release_owned(Exported* exported) {
+    auto* owned = static_cast<Owned*>(exported->private_data);
     for (auto* child : owned->child_pointers) {
-        if (child->release != nullptr) {
-            child->release(child);
-        }
+        questdb::arrow::release(child);
     }
-    if (owned->has_dictionary && owned->dictionary.release != nullptr) {
-        owned->dictionary.release(&owned->dictionary);
+    if (owned->has_dictionary) {
+        questdb::arrow::release(&owned->dictionary);
     }
     delete owned;
-    array->release = nullptr;
-    array->private_data = nullptr;
+    exported->release = nullptr;
+    exported->private_data = nullptr;
+}
+
+void release_array(ArrowArray* array) {
+    release_owned<OwnedArray>(array);
+}
+void release_schema(ArrowSchema* schema) {
+    release_owned<OwnedSchema>(schema);
 }
 
 // `buffers[i]` empty and `null_first` -> a null validity pointer (no nulls).
@@ -60,31 +78,6 @@ void publish_array(ArrowArray* out, std::unique_ptr<OwnedArray> owned, std::int6
     out->dictionary = owned->has_dictionary ? &owned->dictionary : nullptr;
     out->release = &release_array;
     out->private_data = owned.release();
-}
-
-struct OwnedSchema {
-    std::string format;
-    std::string name;
-    std::string metadata;
-    std::vector<ArrowSchema> children;
-    std::vector<ArrowSchema*> child_pointers;
-    ArrowSchema dictionary{};
-    bool has_dictionary = false;
-};
-
-void release_schema(ArrowSchema* schema) {
-    auto* owned = static_cast<OwnedSchema*>(schema->private_data);
-    for (auto* child : owned->child_pointers) {
-        if (child->release != nullptr) {
-            child->release(child);
-        }
-    }
-    if (owned->has_dictionary && owned->dictionary.release != nullptr) {
-        owned->dictionary.release(&owned->dictionary);
-    }
-    delete owned;
-    schema->release = nullptr;
-    schema->private_data = nullptr;
 }
 
 void publish_schema(ArrowSchema* out, std::unique_ptr<OwnedSchema> owned, std::int64_t flags) {

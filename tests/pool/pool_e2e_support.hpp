@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "questdb/egress/batch.hpp"
 #include "questdb/ingress/chunk.hpp"
 #include "questdb/ingress/sf_column_sender.hpp"
 #include "questdb/test_server/server.hpp"
@@ -91,5 +93,16 @@ struct PoolE2E : ::testing::Test {
         return "ws::addr=" + server.address() + ";" + extra;
     }
 };
+
+/// The index of the result column `name` in `batch` (a test failure, and 0, if absent).
+inline std::size_t column_index(const questdb::egress::BatchView& batch, std::string_view name) {
+    for (std::size_t i = 0; i < batch.column_count(); ++i) {
+        if (batch.column_name(i) == name) {
+            return i;
+        }
+    }
+    ADD_FAILURE() << "no column " << name;
+    return 0;
+}
 
 }  // namespace questdb::test

@@ -19,15 +19,7 @@ using questdb::ingress::AckLevel;
 using questdb::ingress::TimestampNanos;
 using questdb::test::PoolE2E;
 
-std::size_t column_index(const questdb::egress::BatchView& batch, std::string_view name) {
-    for (std::size_t i = 0; i < batch.column_count(); ++i) {
-        if (batch.column_name(i) == name) {
-            return i;
-        }
-    }
-    ADD_FAILURE() << "no column " << name;
-    return 0;
-}
+using questdb::test::column_index;
 
 TEST_F(PoolE2E, NullSentinelsReadBackAsNullLikeQuestDb) {
     auto db = QuestDb::connect(conf());
