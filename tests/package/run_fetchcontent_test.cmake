@@ -3,13 +3,7 @@
 # exports only questdb's API: no Boost, OpenSSL, zstd or internal (detail) symbols.
 file(REMOVE_RECURSE "${WORK_DIR}")
 
-function(run_step)
-    execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-    if(NOT rc EQUAL 0)
-        message(FATAL_ERROR "step failed (${rc}): ${ARGN}\n${out}\n${err}")
-    endif()
-    set(step_output "${out}" PARENT_SCOPE)
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/run_step.cmake")
 
 run_step(${CMAKE_COMMAND} -S "${PROJECT_DIR}" -B "${WORK_DIR}" -G "${GENERATOR}"
     -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_BUILD_TYPE=Debug
