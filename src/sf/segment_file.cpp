@@ -66,6 +66,10 @@ Result<SegmentHeader> decode_segment_header(std::span<const std::uint8_t> bytes,
     if (base < 0) {
         return header_failure(name + " has a negative base FSN").failure();
     }
+    if (static_cast<std::uint64_t>(base) >= kMaxPlausibleFsn) {
+        return header_failure(name + " has an implausible base FSN " + std::to_string(base))
+            .failure();
+    }
     return SegmentHeader{static_cast<std::uint64_t>(base), load_le<std::uint64_t>(h + 16), h[5]};
 }
 

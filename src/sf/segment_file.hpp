@@ -32,6 +32,9 @@ namespace questdb::sf {
 inline constexpr std::uint32_t kSegmentMagic = 0x31304653;  // "SF01"
 inline constexpr std::uint8_t kSegmentVersion = 1;
 inline constexpr std::uint8_t kSegmentFlagManifestRequired = 0x01;
+/// Base FSNs at or above this are treated as corruption: no writer gets near 2^62 frames,
+/// and keeping FSN arithmetic far from INT64_MAX means recovery never overflows.
+inline constexpr std::uint64_t kMaxPlausibleFsn = std::uint64_t{1} << 62;
 
 struct SegmentHeader {
     std::uint64_t base_fsn = 0;
@@ -45,7 +48,7 @@ void encode_segment_header(const SegmentHeader& header, std::uint8_t (&out)[24])
 void encode_frame_header(std::span<const std::uint8_t> payload, std::uint8_t (&out)[8]) noexcept;
 
 /// Validates and decodes the 24 header bytes (magic, version, known flags, zero reserved,
-/// non-negative base FSN); a store_error names what is wrong.
+/// base FSN in [0, kMaxPlausibleFsn)); a store_error names what is wrong.
 [[nodiscard]] detail::Result<SegmentHeader> decode_segment_header(
     std::span<const std::uint8_t> bytes, const std::string& name);
 

@@ -282,6 +282,29 @@ TEST_F(DiskQueueTest, SegmentWithABadHeaderIsQuarantined) {
     ASSERT_FALSE(q->recovery_report().notes.empty());
 }
 
+// Found by fuzz_sf_recovery: a header whose base FSN is near INT64_MAX made the recovered
+// FSN arithmetic overflow. Such a segment is corrupt, not data.
+TEST_F(DiskQueueTest, SegmentWithAnImplausibleBaseFsnIsQuarantined) {
+    {
+        auto q = open();
+        append_range(*q, 0, 10);
+    }
+    for (const std::uint64_t base : {kMaxPlausibleFsn, std::uint64_t{INT64_MAX}}) {
+        const auto path = slot() / segment_file_name(base);
+        auto seg = SegmentFile::create(path, base, 4096, 1, nullptr);
+        ASSERT_TRUE(seg.ok()) << seg.failure().message;
+        ASSERT_TRUE(seg.value()->write_frame(kSegmentHeaderSize, numbered_frame(1, 16)).ok());
+        seg.value().reset();
+        auto q = open();
+        EXPECT_EQ(numbers(*q), iota(0, 10));
+        EXPECT_TRUE(std::filesystem::exists(path.string() + ".corrupt")) << base;
+        const auto& notes = q->recovery_report().notes;
+        EXPECT_TRUE(std::any_of(notes.begin(), notes.end(), [](const std::string& n) {
+            return n.find("implausible base FSN") != std::string::npos;
+        }));
+    }
+}
+
 TEST_F(DiskQueueTest, ACorruptWatermarkOnlyCausesReplay) {
     {
         auto q = open();
