@@ -26,8 +26,7 @@ target_include_directories(questdb_test_server
         ${PROJECT_SOURCE_DIR}/src)
 target_compile_features(questdb_test_server PUBLIC cxx_std_20)
 target_compile_definitions(questdb_test_server PRIVATE
-    BOOST_ASIO_NO_DEPRECATED
-    BOOST_BEAST_USE_STD_STRING_VIEW)
+    BOOST_ASIO_NO_DEPRECATED)
 # The server reuses the library's strict QWP decoder (src/qwp), so it links the client.
 target_link_libraries(questdb_test_server
     PUBLIC
