@@ -26,13 +26,25 @@ constexpr char kDigitPairs[] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
+std::size_t decimal_length(std::uint64_t v) noexcept {
+    std::size_t n = 1;
+    while (v >= 10000) {
+        v /= 10000;
+        n += 4;
+    }
+    return n + (v >= 10 ? 1 : 0) + (v >= 100 ? 1 : 0) + (v >= 1000 ? 1 : 0);
+}
+
 void append_i64(GrowableBytes& out, std::int64_t value) {
-    char digits[20];
-    char* const end = digits + sizeof(digits);
-    char* p = end;
     // Two's complement negation through unsigned keeps INT64_MIN well defined.
     std::uint64_t v =
         value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
+    const std::size_t len = decimal_length(v) + (value < 0 ? 1 : 0);
+    char* const dst = reinterpret_cast<char*>(out.prepare(len));
+    if (value < 0) {
+        dst[0] = '-';
+    }
+    char* p = dst + len;  // digits are written backwards, straight into the buffer
     while (v >= 100) {
         const auto pair = static_cast<std::size_t>(v % 100) * 2;
         v /= 100;
@@ -45,13 +57,6 @@ void append_i64(GrowableBytes& out, std::int64_t value) {
     } else {
         *--p = static_cast<char>('0' + v);
     }
-    const auto len = static_cast<std::size_t>(end - p);
-    std::uint8_t* dst = out.prepare(len + 1);
-    if (value < 0) {
-        *dst++ = '-';
-        out.commit(1);
-    }
-    std::memcpy(dst, p, len);
     out.commit(len);
 }
 
@@ -129,13 +134,15 @@ Status LineBuffer::table(std::string_view name) {
     if (!allows(state_.phase, Op::table)) [[unlikely]] {
         return abandon_row(check_op(Op::table));
     }
-    if (!is_simple_table_name(name, max_name_len_)) [[unlikely]] {
+    const std::size_t begin = bytes_.size();
+    if (is_simple_table_name(name, max_name_len_)) [[likely]] {
+        bytes_.append(name);  // nothing to escape
+    } else {
         if (auto s = validate_table_name(name, max_name_len_); !s.ok()) {
             return abandon_row(std::move(s));
         }
+        append_escaped_unquoted(bytes_, name);
     }
-    const std::size_t begin = bytes_.size();
-    append_escaped_unquoted(bytes_, name);
     const std::size_t len = bytes_.size() - begin;
     if (state_.rows == 0) {
         state_.first_table_len = len;
@@ -152,7 +159,8 @@ Status LineBuffer::symbol(std::string_view name, std::string_view value) {
     if (!allows(state_.phase, Op::symbol)) [[unlikely]] {
         return abandon_row(check_op(Op::symbol));
     }
-    if (!is_simple_column_name(name, max_name_len_)) [[unlikely]] {
+    const bool simple = is_simple_column_name(name, max_name_len_);
+    if (!simple) [[unlikely]] {
         if (auto s = validate_column_name(name, max_name_len_); !s.ok()) {
             return abandon_row(std::move(s));
         }
@@ -161,26 +169,38 @@ Status LineBuffer::symbol(std::string_view name, std::string_view value) {
         return abandon_row(fail(ErrorCode::invalid_utf8,
                                 "Symbol \"" + std::string(name) + "\": value is not valid UTF-8"));
     }
-    bytes_.push(',');
-    append_escaped_unquoted(bytes_, name);
-    bytes_.push('=');
+    append_key(',', name, simple);
     append_escaped_unquoted(bytes_, value);
     state_.phase = Phase::symbol_written;
     return {};
+}
+
+void LineBuffer::append_key(char separator, std::string_view name, bool simple) {
+    if (simple) [[likely]] {
+        // Validated and nothing to escape: separator, name and '=' in one reservation.
+        std::uint8_t* p = bytes_.prepare(name.size() + 2);
+        p[0] = static_cast<std::uint8_t>(separator);
+        std::memcpy(p + 1, name.data(), name.size());
+        p[name.size() + 1] = '=';
+        bytes_.commit(name.size() + 2);
+        return;
+    }
+    bytes_.push(separator);
+    append_escaped_unquoted(bytes_, name);
+    bytes_.push('=');
 }
 
 Status LineBuffer::write_column_key(std::string_view name) {
     if (!allows(state_.phase, Op::column)) [[unlikely]] {
         return abandon_row(check_op(Op::column));
     }
-    if (!is_simple_column_name(name, max_name_len_)) [[unlikely]] {
+    const bool simple = is_simple_column_name(name, max_name_len_);
+    if (!simple) [[unlikely]] {
         if (auto s = validate_column_name(name, max_name_len_); !s.ok()) {
             return abandon_row(std::move(s));
         }
     }
-    bytes_.push(state_.phase == Phase::column_written ? ',' : ' ');
-    append_escaped_unquoted(bytes_, name);
-    bytes_.push('=');
+    append_key(state_.phase == Phase::column_written ? ',' : ' ', name, simple);
     state_.phase = Phase::column_written;
     return {};
 }

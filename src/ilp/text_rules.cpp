@@ -166,29 +166,40 @@ bool is_valid_utf8(std::string_view text) noexcept {
 
 namespace {
 
-// The common case of both name checks: non-empty, within the limit, printable ASCII with no
-// forbidden byte (and, for tables, no '.', whose rules are positional). No Status is built.
+// Bytes a "simple" name may hold: ASCII, not forbidden, and nothing append_escaped_unquoted
+// would escape (' ' and '=' are legal in names but escaped); tables also refuse '.', whose
+// rules are positional. One table lookup per byte, no Status built.
+constexpr std::array<bool, 256> make_simple(const std::array<bool, 256>& forbidden, bool dots) {
+    std::array<bool, 256> t{};
+    for (unsigned c = 0; c < 0x80; ++c) {
+        t[c] = !forbidden[c] && c != ' ' && c != '=' && !(dots && c == '.');
+    }
+    return t;
+}
+
+constexpr auto kSimpleTableByte = make_simple(kTableForbidden, true);
+constexpr auto kSimpleColumnByte = make_simple(kColumnForbidden, false);
+
 bool is_simple_name(std::string_view name, std::size_t max_name_len,
-                    const std::array<bool, 256>& forbidden, bool dots_forbidden) noexcept {
+                    const std::array<bool, 256>& simple) noexcept {
     if (name.empty() || name.size() > max_name_len) {
         return false;
     }
-    bool bad = false;
+    bool ok = true;
     for (const char ch : name) {
-        const auto c = static_cast<unsigned char>(ch);
-        bad |= c >= 0x80 || forbidden[c] || (dots_forbidden && c == '.');
+        ok &= simple[static_cast<unsigned char>(ch)];
     }
-    return !bad;
+    return ok;
 }
 
 }  // namespace
 
 bool is_simple_table_name(std::string_view name, std::size_t max_name_len) noexcept {
-    return is_simple_name(name, max_name_len, kTableForbidden, true);
+    return is_simple_name(name, max_name_len, kSimpleTableByte);
 }
 
 bool is_simple_column_name(std::string_view name, std::size_t max_name_len) noexcept {
-    return is_simple_name(name, max_name_len, kColumnForbidden, false);
+    return is_simple_name(name, max_name_len, kSimpleColumnByte);
 }
 
 detail::Status validate_table_name(std::string_view name, std::size_t max_name_len) {

@@ -20,10 +20,11 @@ namespace questdb::ilp {
 [[nodiscard]] detail::Status validate_table_name(std::string_view name, std::size_t max_name_len);
 
 /// True for the names most rows carry: non-empty, at most `max_name_len` bytes, ASCII, no
-/// forbidden byte and no '.'. Such a name passes validate_table_name; false means "ask
+/// forbidden byte, no '.', and nothing append_escaped_unquoted would escape (no ' ' or '=').
+/// Such a name passes validate_table_name and can be written as is; false means "ask
 /// validate_table_name", not "invalid". Builds no Status (the per-row fast path).
 [[nodiscard]] bool is_simple_table_name(std::string_view name, std::size_t max_name_len) noexcept;
-/// As is_simple_table_name for column and symbol names (validate_column_name).
+/// As is_simple_table_name for column and symbol names (validate_column_name; '.' allowed).
 [[nodiscard]] bool is_simple_column_name(std::string_view name, std::size_t max_name_len) noexcept;
 
 /// Checks a column or symbol name against QuestDB's rules and `max_name_len` (in bytes).

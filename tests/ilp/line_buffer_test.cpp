@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -117,6 +118,28 @@ TEST(IlpDoubleFormat, ShortDecimalFastPathMatchesTheGeneralPath) {
         }
     }
     EXPECT_EQ(mismatches, 0u);
+}
+
+// The integer writer against std::to_chars: every digit count, both signs, the extremes.
+TEST(IlpIntegers, SpelledAsToChars) {
+    std::vector<std::int64_t> values{0, std::numeric_limits<std::int64_t>::min(),
+                                     std::numeric_limits<std::int64_t>::max()};
+    std::int64_t pow = 1;
+    for (int d = 0; d < 19; ++d, pow *= (d < 19 ? 10 : 1)) {
+        for (std::int64_t v : {pow - 1, pow, pow + 1, 5 * (pow / 10) + 3}) {
+            values.push_back(v);
+            values.push_back(-v);
+        }
+    }
+    for (const auto v : values) {
+        LineBuffer buf(ProtocolVersion::v1);
+        ASSERT_TRUE(buf.table("t").ok());
+        ASSERT_TRUE(buf.column_i64("v", v).ok());
+        ASSERT_TRUE(buf.at_now().ok());
+        char expected[24];
+        const auto end = std::to_chars(expected, expected + sizeof(expected), v).ptr;
+        EXPECT_EQ(buf.view(), "t v=" + std::string(expected, end) + "i\n") << v;
+    }
 }
 
 TEST(IlpEscaping, UnquotedAndQuoted) {
