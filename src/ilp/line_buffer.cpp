@@ -26,25 +26,13 @@ constexpr char kDigitPairs[] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-std::size_t decimal_length(std::uint64_t v) noexcept {
-    std::size_t n = 1;
-    while (v >= 10000) {
-        v /= 10000;
-        n += 4;
-    }
-    return n + (v >= 10 ? 1 : 0) + (v >= 100 ? 1 : 0) + (v >= 1000 ? 1 : 0);
-}
-
 void append_i64(GrowableBytes& out, std::int64_t value) {
+    char digits[20];
+    char* const end = digits + sizeof(digits);
+    char* p = end;
     // Two's complement negation through unsigned keeps INT64_MIN well defined.
     std::uint64_t v =
         value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
-    const std::size_t len = decimal_length(v) + (value < 0 ? 1 : 0);
-    char* const dst = reinterpret_cast<char*>(out.prepare(len));
-    if (value < 0) {
-        dst[0] = '-';
-    }
-    char* p = dst + len;  // digits are written backwards, straight into the buffer
     while (v >= 100) {
         const auto pair = static_cast<std::size_t>(v % 100) * 2;
         v /= 100;
@@ -57,6 +45,13 @@ void append_i64(GrowableBytes& out, std::int64_t value) {
     } else {
         *--p = static_cast<char>('0' + v);
     }
+    const auto len = static_cast<std::size_t>(end - p);
+    std::uint8_t* dst = out.prepare(len + 1);
+    if (value < 0) {
+        *dst++ = '-';
+        out.commit(1);
+    }
+    std::memcpy(dst, p, len);
     out.commit(len);
 }
 
