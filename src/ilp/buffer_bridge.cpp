@@ -9,9 +9,11 @@
 namespace questdb::ilp::bridge {
 namespace {
 
-void check(detail::Status status) {
+void check(detail::Status&& status) {
     // The line writer has already rewound the partial row.
-    detail::throw_if_error(std::move(status));
+    if (!status.ok()) [[unlikely]] {
+        detail::throw_failure(std::move(status).failure());
+    }
 }
 
 }  // namespace

@@ -19,10 +19,40 @@ constexpr const char* op_name(int op) {
     return kNames[op];
 }
 
+// Decimal digits two at a time from the back (ids and 19-digit nanosecond timestamps are
+// most of an ILP row's numbers; this is about a third of std::to_chars' instructions).
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 void append_i64(GrowableBytes& out, std::int64_t value) {
-    char* p = reinterpret_cast<char*>(out.prepare(24));
-    const auto res = std::to_chars(p, p + 24, value);
-    out.commit(static_cast<std::size_t>(res.ptr - p));
+    char digits[20];
+    char* const end = digits + sizeof(digits);
+    char* p = end;
+    // Two's complement negation through unsigned keeps INT64_MIN well defined.
+    std::uint64_t v =
+        value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
+    while (v >= 100) {
+        const auto pair = static_cast<std::size_t>(v % 100) * 2;
+        v /= 100;
+        p -= 2;
+        std::memcpy(p, kDigitPairs + pair, 2);
+    }
+    if (v >= 10) {
+        p -= 2;
+        std::memcpy(p, kDigitPairs + v * 2, 2);
+    } else {
+        *--p = static_cast<char>('0' + v);
+    }
+    const auto len = static_cast<std::size_t>(end - p);
+    std::uint8_t* dst = out.prepare(len + 1);
+    if (value < 0) {
+        *dst++ = '-';
+        out.commit(1);
+    }
+    std::memcpy(dst, p, len);
+    out.commit(len);
 }
 
 template <typename T>
@@ -96,14 +126,18 @@ Status LineBuffer::require_version(ProtocolVersion minimum, const char* what,
 }
 
 Status LineBuffer::table(std::string_view name) {
-    if (auto s = check_op(Op::table); !s.ok()) {
-        return abandon_row(std::move(s));
-    }
-    if (auto s = validate_table_name(name, max_name_len_); !s.ok()) {
-        return abandon_row(std::move(s));
+    if (!allows(state_.phase, Op::table)) [[unlikely]] {
+        return abandon_row(check_op(Op::table));
     }
     const std::size_t begin = bytes_.size();
-    append_escaped_unquoted(bytes_, name);
+    if (is_simple_table_name(name, max_name_len_)) [[likely]] {
+        bytes_.append(name);  // nothing to escape
+    } else {
+        if (auto s = validate_table_name(name, max_name_len_); !s.ok()) {
+            return abandon_row(std::move(s));
+        }
+        append_escaped_unquoted(bytes_, name);
+    }
     const std::size_t len = bytes_.size() - begin;
     if (state_.rows == 0) {
         state_.first_table_len = len;
@@ -117,34 +151,51 @@ Status LineBuffer::table(std::string_view name) {
 }
 
 Status LineBuffer::symbol(std::string_view name, std::string_view value) {
-    if (auto s = check_op(Op::symbol); !s.ok()) {
-        return abandon_row(std::move(s));
+    if (!allows(state_.phase, Op::symbol)) [[unlikely]] {
+        return abandon_row(check_op(Op::symbol));
     }
-    if (auto s = validate_column_name(name, max_name_len_); !s.ok()) {
-        return abandon_row(std::move(s));
+    const bool simple = is_simple_column_name(name, max_name_len_);
+    if (!simple) [[unlikely]] {
+        if (auto s = validate_column_name(name, max_name_len_); !s.ok()) {
+            return abandon_row(std::move(s));
+        }
     }
     if (!is_valid_utf8(value)) {
         return abandon_row(fail(ErrorCode::invalid_utf8,
                                 "Symbol \"" + std::string(name) + "\": value is not valid UTF-8"));
     }
-    bytes_.push(',');
-    append_escaped_unquoted(bytes_, name);
-    bytes_.push('=');
+    append_key(',', name, simple);
     append_escaped_unquoted(bytes_, value);
     state_.phase = Phase::symbol_written;
     return {};
 }
 
-Status LineBuffer::write_column_key(std::string_view name) {
-    if (auto s = check_op(Op::column); !s.ok()) {
-        return abandon_row(std::move(s));
+void LineBuffer::append_key(char separator, std::string_view name, bool simple) {
+    if (simple) [[likely]] {
+        // Validated and nothing to escape: separator, name and '=' in one reservation.
+        std::uint8_t* p = bytes_.prepare(name.size() + 2);
+        p[0] = static_cast<std::uint8_t>(separator);
+        std::memcpy(p + 1, name.data(), name.size());
+        p[name.size() + 1] = '=';
+        bytes_.commit(name.size() + 2);
+        return;
     }
-    if (auto s = validate_column_name(name, max_name_len_); !s.ok()) {
-        return abandon_row(std::move(s));
-    }
-    bytes_.push(state_.phase == Phase::column_written ? ',' : ' ');
+    bytes_.push(separator);
     append_escaped_unquoted(bytes_, name);
     bytes_.push('=');
+}
+
+Status LineBuffer::write_column_key(std::string_view name) {
+    if (!allows(state_.phase, Op::column)) [[unlikely]] {
+        return abandon_row(check_op(Op::column));
+    }
+    const bool simple = is_simple_column_name(name, max_name_len_);
+    if (!simple) [[unlikely]] {
+        if (auto s = validate_column_name(name, max_name_len_); !s.ok()) {
+            return abandon_row(std::move(s));
+        }
+    }
+    append_key(state_.phase == Phase::column_written ? ',' : ' ', name, simple);
     state_.phase = Phase::column_written;
     return {};
 }
@@ -351,8 +402,8 @@ Status LineBuffer::column_dec(std::string_view name, std::uint32_t scale,
 }
 
 Status LineBuffer::at(std::int64_t value, TimeUnit unit) {
-    if (auto s = check_op(Op::at); !s.ok()) {
-        return abandon_row(std::move(s));
+    if (!allows(state_.phase, Op::at)) [[unlikely]] {
+        return abandon_row(check_op(Op::at));
     }
     if (value < 0) {
         return abandon_row(fail(

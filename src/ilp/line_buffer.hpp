@@ -142,6 +142,8 @@ class LineBuffer {
     [[nodiscard]] detail::Status check_op(Op op) const;
     /// Validates the name, checks the order and writes " name=" or ",name=".
     detail::Status write_column_key(std::string_view name);
+    /// Writes separator, the (validated) name escaped unless `simple`, and '='.
+    void append_key(char separator, std::string_view name, bool simple);
     /// Drops the partial row and returns `failure`.
     detail::Status abandon_row(detail::Status failure);
     detail::Status finish_row();

@@ -164,6 +164,44 @@ bool is_valid_utf8(std::string_view text) noexcept {
     return true;
 }
 
+namespace {
+
+// Bytes a "simple" name may hold: ASCII, not forbidden, and nothing append_escaped_unquoted
+// would escape (' ' and '=' are legal in names but escaped); tables also refuse '.', whose
+// rules are positional. One table lookup per byte, no Status built.
+constexpr std::array<bool, 256> make_simple(const std::array<bool, 256>& forbidden, bool dots) {
+    std::array<bool, 256> t{};
+    for (unsigned c = 0; c < 0x80; ++c) {
+        t[c] = !forbidden[c] && c != ' ' && c != '=' && !(dots && c == '.');
+    }
+    return t;
+}
+
+constexpr auto kSimpleTableByte = make_simple(kTableForbidden, true);
+constexpr auto kSimpleColumnByte = make_simple(kColumnForbidden, false);
+
+bool is_simple_name(std::string_view name, std::size_t max_name_len,
+                    const std::array<bool, 256>& simple) noexcept {
+    if (name.empty() || name.size() > max_name_len) {
+        return false;
+    }
+    bool ok = true;
+    for (const char ch : name) {
+        ok &= simple[static_cast<unsigned char>(ch)];
+    }
+    return ok;
+}
+
+}  // namespace
+
+bool is_simple_table_name(std::string_view name, std::size_t max_name_len) noexcept {
+    return is_simple_name(name, max_name_len, kSimpleTableByte);
+}
+
+bool is_simple_column_name(std::string_view name, std::size_t max_name_len) noexcept {
+    return is_simple_name(name, max_name_len, kSimpleColumnByte);
+}
+
 detail::Status validate_table_name(std::string_view name, std::size_t max_name_len) {
     if (auto status = check_length("table", name, max_name_len); !status.ok()) {
         return status;
@@ -219,6 +257,17 @@ inline void append_escaped(GrowableBytes& out, std::string_view text,
     // Worst case every byte doubles; reserving that once keeps the loop free of checks.
     std::uint8_t* dst = out.prepare(text.size() * 2);
     std::uint8_t* const begin = dst;
+    // Most text needs no escaping: find the first special byte, copy everything before it
+    // in one go, and escape byte by byte only from there.
+    std::size_t plain = 0;
+    while (plain < text.size() && !special[static_cast<unsigned char>(text[plain])]) {
+        ++plain;
+    }
+    if (plain != 0) {
+        std::memcpy(dst, text.data(), plain);
+        dst += plain;
+    }
+    text.remove_prefix(plain);
     for (const char ch : text) {
         const auto c = static_cast<unsigned char>(ch);
         if (special[c]) {
@@ -241,7 +290,70 @@ void append_escaped_quoted(GrowableBytes& out, std::string_view text) {
     out.push('"');
 }
 
+namespace {
+
+constexpr double kPow10[] = {1.0, 10.0, 100.0, 1000.0, 10000.0};
+constexpr int kMaxFastFractionDigits = 4;
+// Integers below 2^50 are exact, and so is their product with 10^k for k <= 4 in the
+// rounding argument below (a far smaller error than the 0.5 that separates integers).
+constexpr double kFastLimit = 1125899906842624.0;  // 2^50
+
+// Positive values in [1e-4, 2^50) with at most four fraction digits (prices, sizes, i*0.25):
+// finds the fewest fraction digits k for which some integer n gives back exactly `value`
+// as n / 10^k. Both are exact doubles and IEEE division rounds correctly, so n / 10^k == value
+// means the text "n*10^-k" reads back as `value`; trying k upward makes it the shortest such
+// text, i.e. the digits to_chars would choose, spelled in the same fixed layout.
+// Returns 0 when the value is not of that form (the general path then handles it).
+std::size_t format_short_decimal(double value, char* out) noexcept {
+    if (!(value >= 1e-4 && value < kFastLimit)) {
+        return 0;
+    }
+    for (int k = 0; k <= kMaxFastFractionDigits; ++k) {
+        const double scaled = value * kPow10[k];
+        if (scaled >= kFastLimit) {
+            return 0;
+        }
+        // Nearest integer (exact: 0.5 is representable at this magnitude); a wrong guess
+        // only fails the check below.
+        const auto digits = static_cast<std::uint64_t>(scaled + 0.5);
+        if (static_cast<double>(digits) / kPow10[k] != value) {
+            continue;
+        }
+        const auto unit = static_cast<std::uint64_t>(kPow10[k]);
+        char* p = std::to_chars(out, out + kMaxDoubleChars, digits / unit).ptr;
+        *p++ = '.';
+        if (k == 0) {
+            *p++ = '0';
+        } else {
+            std::uint64_t fraction = digits % unit;
+            for (int i = k; i-- > 0;) {
+                p[i] = static_cast<char>('0' + fraction % 10);
+                fraction /= 10;
+            }
+            p += k;
+        }
+        return static_cast<std::size_t>(p - out);
+    }
+    return 0;
+}
+
+}  // namespace
+
 std::size_t format_double(double value, char* out) noexcept {
+    if (value > 0.0) [[likely]] {
+        if (const std::size_t n = format_short_decimal(value, out); n != 0) {
+            return n;
+        }
+    } else if (value < 0.0) {
+        if (const std::size_t n = format_short_decimal(-value, out + 1); n != 0) {
+            out[0] = '-';
+            return n + 1;
+        }
+    }
+    return format_double_general(value, out);
+}
+
+std::size_t format_double_general(double value, char* out) noexcept {
     if (std::isnan(value)) {
         std::memcpy(out, "NaN", 3);
         return 3;

@@ -19,6 +19,14 @@ namespace questdb::ilp {
 /// Fails with invalid_name (or invalid_utf8) naming the table and the offending byte.
 [[nodiscard]] detail::Status validate_table_name(std::string_view name, std::size_t max_name_len);
 
+/// True for the names most rows carry: non-empty, at most `max_name_len` bytes, ASCII, no
+/// forbidden byte, no '.', and nothing append_escaped_unquoted would escape (no ' ' or '=').
+/// Such a name passes validate_table_name and can be written as is; false means "ask
+/// validate_table_name", not "invalid". Builds no Status (the per-row fast path).
+[[nodiscard]] bool is_simple_table_name(std::string_view name, std::size_t max_name_len) noexcept;
+/// As is_simple_table_name for column and symbol names (validate_column_name; '.' allowed).
+[[nodiscard]] bool is_simple_column_name(std::string_view name, std::size_t max_name_len) noexcept;
+
 /// Checks a column or symbol name against QuestDB's rules and `max_name_len` (in bytes).
 [[nodiscard]] detail::Status validate_column_name(std::string_view name, std::size_t max_name_len);
 
@@ -38,5 +46,9 @@ inline constexpr std::size_t kMaxDoubleChars = 32;
 /// "1.5e-7"; non-finite values are "NaN", "Infinity", "-Infinity". Returns the length
 /// written to `out` (which must hold kMaxDoubleChars).
 std::size_t format_double(double value, char* out) noexcept;
+
+/// format_double without its fast path for short decimals (Ryu digits via to_chars, then
+/// the layout); format_double must always agree with it (tests compare the two).
+std::size_t format_double_general(double value, char* out) noexcept;
 
 }  // namespace questdb::ilp

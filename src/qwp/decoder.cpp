@@ -44,8 +44,8 @@ std::string describe(const std::string& table, const std::string& column) {
 class IngressDecoder {
   public:
     IngressDecoder(std::span<const std::uint8_t> frame, IngressDecoderState& state,
-                   const DecodeLimits& limits)
-        : frame_(frame), state_(state), limits_(limits) {}
+                   const DecodeLimits& limits, DecodeDepth depth)
+        : frame_(frame), state_(state), limits_(limits), keep_(depth == DecodeDepth::values) {}
 
     detail::Result<DecodedMessage> run(DecodeErrorKind& kind) {
         DecodedMessage msg;
@@ -284,13 +284,18 @@ class IngressDecoder {
             return truncated("null flag");
         values = rows;
         if (flag == 0) {
-            c.nulls.assign(rows, 0);
+            if (keep_)
+                c.nulls.assign(rows, 0);
             return true;
         }
         c.has_bitmap = true;
         std::span<const std::uint8_t> bitmap;
         if (!r_.bytes((rows + 7) / 8, bitmap))
             return truncated("null bitmap");
+        if (!keep_) {
+            values = rows - count_nulls(bitmap, rows);
+            return true;
+        }
         c.nulls.resize(rows);
         std::size_t null_count = 0;
         for (std::size_t i = 0; i < rows; ++i) {
@@ -302,15 +307,37 @@ class IngressDecoder {
         return true;
     }
 
+    // Set bits among the first `rows` bits of the bitmap (bits past `rows` are padding).
+    static std::size_t count_nulls(std::span<const std::uint8_t> bitmap, std::size_t rows) {
+        std::size_t count = 0;
+        const std::size_t whole = rows / 8;
+        for (std::size_t i = 0; i < whole; ++i)
+            count += static_cast<std::size_t>(std::popcount(bitmap[i]));
+        if (const std::size_t tail = rows % 8; tail != 0) {
+            const auto mask = static_cast<std::uint8_t>((1U << tail) - 1);
+            count += static_cast<std::size_t>(
+                std::popcount(static_cast<std::uint8_t>(bitmap[whole] & mask)));
+        }
+        return count;
+    }
+
     bool need(std::size_t bytes, const char* what) {
         if (bytes > r_.remaining())
             return truncated(what);
         return true;
     }
 
-    // Calls fn(row) for every non-null row, in order.
+    // Calls fn(row) for every non-null row, in order. At DecodeDepth::schema there is no row
+    // mapping (nothing is stored), so fn is called once per value with the value's index.
     template <typename Fn>
-    bool for_values(const DecodedColumn& c, Fn&& fn) {
+    bool for_values(const DecodedColumn& c, std::size_t values, Fn&& fn) {
+        if (!keep_) {
+            for (std::size_t v = 0; v < values; ++v) {
+                if (!fn(v))
+                    return false;
+            }
+            return true;
+        }
         for (std::size_t row = 0; row < c.nulls.size(); ++row) {
             if (c.nulls[row] == 0 && !fn(row))
                 return false;
@@ -364,9 +391,11 @@ class IngressDecoder {
         std::span<const std::uint8_t> packed;
         if (!r_.bytes((values + 7) / 8, packed))
             return truncated("BOOLEAN values");
+        if (!keep_)
+            return true;
         c.ints.assign(rows, 0);
         std::size_t v = 0;
-        return for_values(c, [&](std::size_t row) {
+        return for_values(c, values, [&](std::size_t row) {
             c.ints[row] = (packed[v >> 3] >> (v & 7)) & 1;
             ++v;
             return true;
@@ -400,10 +429,12 @@ class IngressDecoder {
         std::span<const std::uint8_t> raw;
         if (!r_.bytes(values * width, raw))
             return truncated("values");
+        if (!keep_)
+            return true;
         c.ints.assign(rows, 0);
         std::size_t v = 0;
         const bool unsigned_type = c.type == TypeCode::ipv4 || c.type == TypeCode::char_;
-        return for_values(c, [&](std::size_t row) {
+        return for_values(c, values, [&](std::size_t row) {
             std::int64_t value = read_signed(raw.data() + v * width, width);
             if (unsigned_type)
                 value &= (width == 4 ? 0xFFFFFFFFLL : 0xFFFFLL);
@@ -418,9 +449,11 @@ class IngressDecoder {
         std::span<const std::uint8_t> raw;
         if (!r_.bytes(values * width, raw))
             return truncated("values");
+        if (!keep_)
+            return true;
         c.floats.assign(rows, 0.0);
         std::size_t v = 0;
-        return for_values(c, [&](std::size_t row) {
+        return for_values(c, values, [&](std::size_t row) {
             if (width == 4) {
                 std::uint32_t bits;
                 std::memcpy(&bits, raw.data() + v * 4, 4);
@@ -455,15 +488,19 @@ class IngressDecoder {
         // 16 raw bytes plus at least one bit per further value must be present.
         if (!need(16 + (values - 2 + 7) / 8, "Gorilla timestamps"))
             return false;
-        std::vector<std::int64_t> dense(values);
+        // The stream is decoded at both depths: that is how its bytes are validated.
+        auto& dense = state_.gorilla_scratch_;
+        dense.resize(values);
         const auto used = gorilla::decode(
             std::span<const std::uint8_t>(r_.current(), r_.remaining()), values, dense.data());
         if (!used)
             return truncated("Gorilla bit stream");
         (void)r_.skip(*used);
+        if (!keep_)
+            return true;
         c.ints.assign(rows, 0);
         std::size_t v = 0;
-        return for_values(c, [&](std::size_t row) {
+        return for_values(c, values, [&](std::size_t row) {
             c.ints[row] = dense[v++];
             return true;
         });
@@ -474,9 +511,11 @@ class IngressDecoder {
         std::span<const std::uint8_t> raw;
         if (!r_.bytes(values * width, raw))
             return truncated("values");
+        if (!keep_)
+            return true;
         c.bytes.assign(rows, std::string());
         std::size_t v = 0;
-        return for_values(c, [&](std::size_t row) {
+        return for_values(c, values, [&](std::size_t row) {
             c.bytes[row].assign(reinterpret_cast<const char*>(raw.data() + v * width), width);
             ++v;
             return true;
@@ -508,9 +547,11 @@ class IngressDecoder {
         std::span<const std::uint8_t> raw;
         if (!r_.bytes(values * width, raw))
             return truncated("geohash values");
+        if (!keep_)
+            return true;
         c.ints.assign(rows, 0);
         std::size_t v = 0;
-        return for_values(c, [&](std::size_t row) {
+        return for_values(c, values, [&](std::size_t row) {
             std::uint64_t bits = 0;
             for (std::size_t b = 0; b < width; ++b) {
                 bits |= static_cast<std::uint64_t>(raw[v * width + b]) << (8 * b);
@@ -544,27 +585,30 @@ class IngressDecoder {
         std::span<const std::uint8_t> data;
         if (!r_.bytes(prev, data))
             return bad("offsets run past the frame (" + where() + ")");
-        if (c.type == TypeCode::varchar && !is_valid_utf8(data.data(), data.size())) {
-            return bad("VARCHAR data is not valid UTF-8 (" + where() + ")");
+        if (c.type == TypeCode::varchar) {
+            if (!is_valid_utf8(data.data(), data.size()))
+                return bad("VARCHAR data is not valid UTF-8 (" + where() + ")");
+            // The data as a whole is valid UTF-8, so every value is valid exactly when no
+            // value starts on a continuation byte (10xxxxxx): then each one is whole characters.
+            for (std::size_t i = 1; i < values; ++i) {
+                const std::uint32_t o = offset_at(i);
+                if (o < data.size() && (data[o] & 0xC0) == 0x80)
+                    return bad("VARCHAR value splits a UTF-8 character (" + where() + ")");
+            }
         }
+        if (!keep_)
+            return true;
         c.bytes.assign(rows, std::string());
         std::size_t v = 0;
-        return for_values(c, [&](std::size_t row) {
+        return for_values(c, values, [&](std::size_t row) {
             const std::uint32_t begin = offset_at(v);
             const std::uint32_t end = offset_at(v + 1);
-            const auto* p = reinterpret_cast<const char*>(data.data()) + begin;
-            if (c.type == TypeCode::varchar && !is_valid_utf8(p, end - begin)) {
-                return bad("VARCHAR value splits a UTF-8 character (" + where() + ")");
-            }
-            c.bytes[row].assign(p, end - begin);
+            c.bytes[row].assign(reinterpret_cast<const char*>(data.data()) + begin, end - begin);
             ++v;
             return true;
         });
     }
 
-    bool is_valid_utf8(const char* p, std::size_t n) {
-        return qwp::is_valid_utf8(reinterpret_cast<const std::uint8_t*>(p), n);
-    }
     bool is_valid_utf8(const std::uint8_t* p, std::size_t n) { return qwp::is_valid_utf8(p, n); }
 
     bool symbols(DecodedColumn& c, std::size_t rows, std::size_t values) {
@@ -588,10 +632,12 @@ class IngressDecoder {
         }
         if (!need(values, "symbol ids"))
             return false;
-        c.ints.assign(rows, 0);
-        c.bytes.assign(rows, std::string());
+        if (keep_) {
+            c.ints.assign(rows, 0);
+            c.bytes.assign(rows, std::string());
+        }
         const auto& dict = state_.dict_;
-        return for_values(c, [&](std::size_t row) {
+        return for_values(c, values, [&](std::size_t row) {
             std::uint64_t id = 0;
             if (!r_.varint(id))
                 return truncated("symbol id");
@@ -612,8 +658,10 @@ class IngressDecoder {
                 return bad("symbol id " + std::to_string(id) + " is not in the dictionary (" +
                            where() + ")");
             }
-            c.ints[row] = static_cast<std::int64_t>(id);
-            c.bytes[row].assign(value);
+            if (keep_) {
+                c.ints[row] = static_cast<std::int64_t>(id);
+                c.bytes[row].assign(value);
+            }
             return true;
         });
     }
@@ -621,9 +669,10 @@ class IngressDecoder {
     bool arrays(DecodedColumn& c, std::size_t rows, std::size_t values) {
         if (!need(values * 5, "array values"))
             return false;
-        c.arrays.assign(rows, DecodedArray{});
+        if (keep_)
+            c.arrays.assign(rows, DecodedArray{});
         const bool doubles = c.type == TypeCode::double_array;
-        return for_values(c, [&](std::size_t row) {
+        return for_values(c, values, [&](std::size_t row) {
             std::uint8_t dims = 0;
             if (!r_.u8(dims))
                 return truncated("array n_dims");
@@ -631,7 +680,8 @@ class IngressDecoder {
                 return bad("array with n_dims 0 (" + where() + ")");
             if (dims > kMaxArrayDims)
                 return bad("array with more than 32 dimensions (" + where() + ")");
-            auto& a = c.arrays[row];
+            // At DecodeDepth::schema only the shape is needed (to size the elements).
+            auto& a = keep_ ? c.arrays[row] : shape_scratch_;
             a.shape.resize(dims);
             bool zero = false;
             for (auto& d : a.shape) {
@@ -656,6 +706,8 @@ class IngressDecoder {
             if (elements * 8 > r_.remaining() || !r_.bytes(elements * 8, raw)) {
                 return truncated("array elements");
             }
+            if (!keep_)
+                return true;
             if (doubles) {
                 a.doubles.resize(elements);
             } else {
@@ -678,6 +730,8 @@ class IngressDecoder {
     std::span<const std::uint8_t> frame_;
     IngressDecoderState& state_;
     const DecodeLimits& limits_;
+    const bool keep_;  // DecodeDepth::values: materialise per-row values
+    DecodedArray shape_scratch_;
     ByteReader r_;
     std::size_t table_count_ = 0;
     bool gorilla_ = false;
@@ -693,9 +747,9 @@ class IngressDecoder {
 detail::Result<DecodedMessage> decode_ingress_message(std::span<const std::uint8_t> frame,
                                                       IngressDecoderState& state,
                                                       const DecodeLimits& limits,
-                                                      DecodeErrorKind* kind) {
+                                                      DecodeErrorKind* kind, DecodeDepth depth) {
     DecodeErrorKind local = DecodeErrorKind::none;
-    IngressDecoder decoder(frame, state, limits);
+    IngressDecoder decoder(frame, state, limits, depth);
     auto result = decoder.run(local);
     if (kind != nullptr)
         *kind = local;

@@ -50,6 +50,7 @@ struct DecodedColumn {
     std::uint8_t geohash_bits = 0;        ///< GEOHASH
     std::int8_t timestamp_encoding = -1;  ///< 0/1 when the Gorilla encoding byte was present
 
+    /// Only with DecodeDepth::values (the per-row vectors are empty at DecodeDepth::schema).
     [[nodiscard]] bool is_null(std::size_t row) const noexcept { return nulls[row] != 0; }
 };
 
@@ -85,6 +86,14 @@ struct DecodeLimits {
     std::size_t max_tables_per_connection = 10'000;
 };
 
+/// How much a decode keeps. Both depths run the same parser and reject exactly the same
+/// frames with the same messages; `schema` only skips materialising per-row values.
+enum class DecodeDepth : std::uint8_t {
+    values,  ///< every column expanded to one entry per row (nulls, ints, floats, bytes, arrays)
+    schema,  ///< table names, row counts, column names/types/scale/geohash bits; per-row
+             ///< vectors stay empty (a sink server that validates but stores nothing)
+};
+
 enum class DecodeErrorKind : std::uint8_t {
     none,
     malformed,       ///< PARSE_ERROR: the frame's bytes are wrong
@@ -110,14 +119,18 @@ class IngressDecoderState {
     friend class IngressDecoder;
     std::vector<std::string> dict_;
     std::unordered_set<std::string> tables_;
+    std::vector<std::int64_t> gorilla_scratch_;  // reused across frames (no per-frame allocation)
 };
 
 /// Decodes one whole ingress message (12-byte header + payload, exactly `frame`). On failure
 /// `state` is unchanged and, if `kind` is given, it says whether the failure is a dictionary
-/// gap or a malformed frame.
+/// gap or a malformed frame. With `depth == DecodeDepth::schema` every byte is still
+/// validated (offsets, UTF-8, symbol ids, Gorilla stream, array shapes) but the columns'
+/// per-row vectors are left empty.
 detail::Result<DecodedMessage> decode_ingress_message(std::span<const std::uint8_t> frame,
                                                       IngressDecoderState& state,
                                                       const DecodeLimits& limits = {},
-                                                      DecodeErrorKind* kind = nullptr);
+                                                      DecodeErrorKind* kind = nullptr,
+                                                      DecodeDepth depth = DecodeDepth::values);
 
 }  // namespace questdb::qwp

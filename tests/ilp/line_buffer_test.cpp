@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -76,6 +77,68 @@ TEST(IlpDoubleFormat, EveryOutputReadsBackExactly) {
         }
         const auto text = fmt(v);
         EXPECT_EQ(std::strtod(text.c_str(), nullptr), v) << text;
+    }
+}
+
+// format_double's fast path for short decimals must spell every value exactly as the general
+// (to_chars shortest round-trip) path does: integers, quarter steps, cents, thousandths,
+// values with five or more fraction digits (general path), both signs, and near the limits.
+TEST(IlpDoubleFormat, ShortDecimalFastPathMatchesTheGeneralPath) {
+    auto general = [](double v) {
+        char buf[questdb::ilp::kMaxDoubleChars];
+        return std::string(buf, questdb::ilp::format_double_general(v, buf));
+    };
+    std::vector<double> values;
+    for (std::int64_t i = 0; i < 40000; ++i) {
+        const auto d = static_cast<double>(i);
+        values.insert(values.end(), {d, d * 0.25, d * 0.01, d / 100.0, d * 0.001, d / 1000.0,
+                                     d * 0.0001, d / 10000.0, d / 100000.0, d * 0.1 + 0.2,
+                                     d * 1e9 + 0.5, d * 123456789.125});
+    }
+    for (double v : {1e-4, 9.9999e-5, 1e-5, 0.00015, 1125899906842623.0, 1125899906842624.0,
+                     1125899906842623.75, 999999999999999.9, 0.30000000000000004, 1e15, 1e14 + 0.5,
+                     4503599627370497.0, 0.1, 0.2, 0.3, 0.7, 1.1, 2.675, 1.005}) {
+        values.push_back(v);
+    }
+    std::uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int i = 0; i < 40000; ++i) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        // Random prices with up to six decimals over several magnitudes.
+        const auto scale = std::pow(10.0, static_cast<double>(x % 7));
+        values.push_back(static_cast<double>((x >> 8) % 100000000) / scale);
+    }
+    std::size_t mismatches = 0;
+    for (const double v : values) {
+        for (const double signed_v : {v, -v}) {
+            if (fmt(signed_v) != general(signed_v) && ++mismatches < 20) {
+                ADD_FAILURE() << "value " << general(signed_v) << " fast " << fmt(signed_v);
+            }
+        }
+    }
+    EXPECT_EQ(mismatches, 0u);
+}
+
+// The integer writer against std::to_chars: every digit count, both signs, the extremes.
+TEST(IlpIntegers, SpelledAsToChars) {
+    std::vector<std::int64_t> values{0, std::numeric_limits<std::int64_t>::min(),
+                                     std::numeric_limits<std::int64_t>::max()};
+    std::int64_t pow = 1;
+    for (int d = 0; d < 19; ++d, pow *= (d < 19 ? 10 : 1)) {
+        for (std::int64_t v : {pow - 1, pow, pow + 1, 5 * (pow / 10) + 3}) {
+            values.push_back(v);
+            values.push_back(-v);
+        }
+    }
+    for (const auto v : values) {
+        LineBuffer buf(ProtocolVersion::v1);
+        ASSERT_TRUE(buf.table("t").ok());
+        ASSERT_TRUE(buf.column_i64("v", v).ok());
+        ASSERT_TRUE(buf.at_now().ok());
+        char expected[24];
+        const auto end = std::to_chars(expected, expected + sizeof(expected), v).ptr;
+        EXPECT_EQ(buf.view(), "t v=" + std::string(expected, end) + "i\n") << v;
     }
 }
 

@@ -14,6 +14,7 @@ namespace {
 
 using questdb::ErrorCode;
 using questdb::qwp::decode_ingress_message;
+using questdb::qwp::DecodeDepth;
 using questdb::qwp::DecodedMessage;
 using questdb::qwp::DecodeErrorKind;
 using questdb::qwp::IngressDecoderState;
@@ -23,12 +24,46 @@ using questdb::test::FrameBuilder;
 constexpr std::uint8_t kDict = questdb::qwp::kFlagDeltaSymbolDict;
 constexpr std::uint8_t kGorilla = questdb::qwp::kFlagGorilla;
 
-DecodedMessage decode_ok(const std::vector<std::uint8_t>& frame, IngressDecoderState& state) {
-    auto r = decode_ingress_message(frame, state);
-    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.failure().message);
-    return r.ok() ? std::move(r).value() : DecodedMessage{};
+// The schema-only depth (a sink server) must accept the frame too, with the same schema and
+// the same connection state afterwards, and keep no per-row values.
+void expect_schema_depth_agrees(const std::vector<std::uint8_t>& frame,
+                                const IngressDecoderState& before, const IngressDecoderState& after,
+                                const DecodedMessage& full) {
+    IngressDecoderState state = before;
+    auto r = decode_ingress_message(frame, state, {}, nullptr, DecodeDepth::schema);
+    ASSERT_TRUE(r.ok()) << r.failure().message;
+    EXPECT_EQ(state.dictionary(), after.dictionary());
+    EXPECT_EQ(state.table_count(), after.table_count());
+    const auto& schema = r.value();
+    ASSERT_EQ(schema.tables.size(), full.tables.size());
+    for (std::size_t t = 0; t < full.tables.size(); ++t) {
+        EXPECT_EQ(schema.tables[t].name, full.tables[t].name);
+        EXPECT_EQ(schema.tables[t].row_count, full.tables[t].row_count);
+        ASSERT_EQ(schema.tables[t].columns.size(), full.tables[t].columns.size());
+        for (std::size_t c = 0; c < full.tables[t].columns.size(); ++c) {
+            const auto& got = schema.tables[t].columns[c];
+            const auto& want = full.tables[t].columns[c];
+            EXPECT_EQ(got.name, want.name);
+            EXPECT_EQ(got.type, want.type);
+            EXPECT_EQ(got.scale, want.scale);
+            EXPECT_EQ(got.geohash_bits, want.geohash_bits);
+            EXPECT_TRUE(got.nulls.empty() && got.ints.empty() && got.floats.empty() &&
+                        got.bytes.empty() && got.arrays.empty());
+        }
+    }
 }
 
+DecodedMessage decode_ok(const std::vector<std::uint8_t>& frame, IngressDecoderState& state) {
+    const IngressDecoderState before = state;
+    auto r = decode_ingress_message(frame, state);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.failure().message);
+    if (!r.ok())
+        return DecodedMessage{};
+    expect_schema_depth_agrees(frame, before, state, r.value());
+    return std::move(r).value();
+}
+
+// Both depths reject the frame, with the same kind and message.
 void expect_protocol_error(const std::vector<std::uint8_t>& frame, const char* what) {
     IngressDecoderState state;
     DecodeErrorKind kind = DecodeErrorKind::none;
@@ -36,6 +71,12 @@ void expect_protocol_error(const std::vector<std::uint8_t>& frame, const char* w
     ASSERT_FALSE(r.ok()) << what;
     EXPECT_EQ(r.failure().code, ErrorCode::protocol_error) << what;
     EXPECT_EQ(kind, DecodeErrorKind::malformed) << what;
+    IngressDecoderState schema_state;
+    DecodeErrorKind schema_kind = DecodeErrorKind::none;
+    auto s = decode_ingress_message(frame, schema_state, {}, &schema_kind, DecodeDepth::schema);
+    ASSERT_FALSE(s.ok()) << what;
+    EXPECT_EQ(s.failure().message, r.failure().message) << what;
+    EXPECT_EQ(schema_kind, kind) << what;
 }
 
 TEST(Decoder, TradesFixtureDecodes) {
@@ -546,6 +587,10 @@ TEST(Decoder, TruncationsAndCorruptionsNeverCrash) {
         std::vector<std::uint8_t> prefix(frame.begin(), frame.begin() + cut);
         IngressDecoderState s;
         EXPECT_FALSE(decode_ingress_message(prefix, s).ok()) << cut;
+        IngressDecoderState s_schema;
+        EXPECT_FALSE(
+            decode_ingress_message(prefix, s_schema, {}, nullptr, DecodeDepth::schema).ok())
+            << cut;
         // Also with a consistent payload_length, so the body parser sees the truncation.
         if (cut >= 12) {
             std::uint32_t len = static_cast<std::uint32_t>(cut - 12);
@@ -555,13 +600,24 @@ TEST(Decoder, TruncationsAndCorruptionsNeverCrash) {
         }
     }
     std::mt19937 rng(7);
+    int rejected = 0;
     for (int round = 0; round < 4000; ++round) {
         auto corrupt = frame;
         const std::size_t at = 12 + rng() % (corrupt.size() - 12);
         corrupt[at] = static_cast<std::uint8_t>(rng());
         IngressDecoderState s;
-        (void)decode_ingress_message(corrupt, s);
+        auto full = decode_ingress_message(corrupt, s);
+        // The schema-only depth (sink server) is exactly as strict: same verdict, same message.
+        IngressDecoderState s2;
+        auto schema = decode_ingress_message(corrupt, s2, {}, nullptr, DecodeDepth::schema);
+        ASSERT_EQ(schema.ok(), full.ok()) << "byte " << at;
+        if (!full.ok()) {
+            ++rejected;
+            EXPECT_EQ(schema.failure().message, full.failure().message) << "byte " << at;
+        }
+        EXPECT_EQ(s2.dictionary(), s.dictionary());
     }
+    EXPECT_GT(rejected, 1000);  // the corruptions do exercise the rejection paths
 }
 
 }  // namespace

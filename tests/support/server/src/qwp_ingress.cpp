@@ -170,7 +170,10 @@ IngressReply IngressConnection::on_frame(std::span<const std::uint8_t> frame) {
         return error(seq, answer->first, answer->second);
     }
     qwp::DecodeErrorKind kind = qwp::DecodeErrorKind::none;
-    auto decoded = qwp::decode_ingress_message(frame, decoder_state_, limits_, &kind);
+    // Sink mode validates every byte with the same strict decoder but keeps no row values.
+    auto decoded =
+        qwp::decode_ingress_message(frame, decoder_state_, limits_, &kind,
+                                    sink_ ? qwp::DecodeDepth::schema : qwp::DecodeDepth::values);
     if (!decoded.ok()) {
         return error(seq,
                      kind == qwp::DecodeErrorKind::dictionary_gap ? Status::dictionary_gap

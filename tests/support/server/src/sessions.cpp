@@ -307,6 +307,7 @@ template <class Stream>
 awaitable<void> ingress_reader(std::shared_ptr<IngressSession<Stream>> s) {
     auto& impl = s->impl;
     auto ex = s->ws.get_executor();
+    beast::flat_buffer buffer;  // reused: keeps its capacity across frames
     while (!s->closed) {
         co_await sleep_for(ex, impl.faults.slow_read());
         if (impl.faults.take_drop_mid(s->protocol.next_sequence())) {
@@ -315,7 +316,7 @@ awaitable<void> ingress_reader(std::shared_ptr<IngressSession<Stream>> s) {
             s->close_abruptly();
             break;
         }
-        beast::flat_buffer buffer;
+        buffer.clear();
         auto [ec, n] = co_await s->ws.async_read(buffer, asio::as_tuple(asio::use_awaitable));
         if (ec) {
             break;  // Close, disconnect, or 1009 (Beast closes with too_big on its own)

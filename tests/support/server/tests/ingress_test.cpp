@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "questdb/test_server/server.hpp"
 #include "support/fixtures.hpp"
 #include "support/wait_for.hpp"
@@ -236,6 +238,56 @@ TEST(IngressOptions, SinkModeAcknowledgesButStoresNoRows) {
     EXPECT_EQ(r.tables.at("trades"), 1);
     EXPECT_EQ(server.row_count("trades"), 10u);
     EXPECT_TRUE(server.table("trades").rows().empty());
+}
+
+// Sink mode decodes without keeping values, yet refuses exactly what a storing server refuses,
+// with the same status and message.
+TEST(IngressOptions, SinkModeRejectsExactlyWhatStoringModeRejects) {
+    auto shortened = [](std::vector<std::uint8_t> frame) {
+        frame.pop_back();  // a payload cut short, with a consistent payload_length
+        const auto len = static_cast<std::uint32_t>(frame.size() - 12);
+        std::memcpy(frame.data() + 8, &len, 4);
+        return frame;
+    };
+    const auto fixture = load_hex_fixture("qwp/trades-10rows-replay.hex");
+    auto mistyped = build_frame({one_row("t", 2)});
+    mistyped[18] = 0x07;  // column "v" as DOUBLE after it was created as LONG
+    auto bad_utf8 = fixture;
+    bad_utf8[15] = 0xFF;  // first byte of the first delta dictionary entry ("SYM_000")
+    const std::vector<std::vector<std::uint8_t>> frames{
+        build_dictionary_frame(5, {"x"}),  // dictionary gap: the connection holds no symbols
+        shortened(fixture),
+        build_frame({one_row("t", 1)}),
+        mistyped,
+        bad_utf8,
+        fixture,
+    };
+    std::vector<IngressResponse> answers[2];
+    for (const bool sink : {false, true}) {
+        Options options;
+        options.sink = sink;
+        Server server(options);
+        server.start();
+        WsClient client(server.port());
+        ASSERT_TRUE(client.upgraded());
+        for (const auto& frame : frames) {
+            client.send(frame);
+            answers[sink].push_back(parse_response(client.read().value()));
+        }
+        EXPECT_EQ(server.row_count("t"), 1u);
+        EXPECT_EQ(server.row_count("trades"), 10u);
+    }
+    ASSERT_EQ(answers[0].size(), frames.size());
+    EXPECT_EQ(answers[0][0].status, 0x0D);
+    EXPECT_EQ(answers[0][1].status, 0x05);
+    EXPECT_EQ(answers[0][2].status, 0x00);
+    EXPECT_EQ(answers[0][3].status, 0x03);
+    EXPECT_EQ(answers[0][4].status, 0x05);
+    EXPECT_EQ(answers[0][5].status, 0x00);
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        EXPECT_EQ(answers[1][i].status, answers[0][i].status) << "frame " << i;
+        EXPECT_EQ(answers[1][i].message, answers[0][i].message) << "frame " << i;
+    }
 }
 
 TEST(IngressAuth, BasicAndBearerAreCheckedAtTheUpgrade) {
