@@ -209,10 +209,18 @@ std::vector<Case> every_type() {
     // -2^-24, 0.5.
     static constexpr std::uint16_t kHalves[kRows] = {0x0000, 0x3C00, 0xC000, 0x3555, 0x0001,
                                                      0x7BFF, 0x4248, 0x0400, 0x8001, 0x3800};
-    static constexpr double kHalfValues[kRows] = {
-        0.0,      1.0,     -2.0, 0.333251953125, 5.9604644775390625e-08, 65504.0, 3.140625,
-        6.103515625e-05, -5.9604644775390625e-08, 0.5};
-    add(fixed<std::uint16_t>("half", "e", column_of<std::uint16_t>([](int r) { return kHalves[r]; })),
+    static constexpr double kHalfValues[kRows] = {0.0,
+                                                  1.0,
+                                                  -2.0,
+                                                  0.333251953125,
+                                                  5.9604644775390625e-08,
+                                                  65504.0,
+                                                  3.140625,
+                                                  6.103515625e-05,
+                                                  -5.9604644775390625e-08,
+                                                  0.5};
+    add(fixed<std::uint16_t>("half", "e",
+                             column_of<std::uint16_t>([](int r) { return kHalves[r]; })),
         CT::float_, [](int r) { return or_null(r, kHalfValues[r]); });
     add(fixed<std::int32_t>("time_ms", "ttm",
                             column_of<std::int32_t>([](int r) { return r * 1000 + 5; })),
@@ -427,7 +435,7 @@ TEST_F(Fixture, UnsupportedTypesNameTheColumnAndFormat) {
 
 TEST_F(Fixture, RaggedOrNullInnerListsAreRejected) {
     std::vector<std::optional<std::vector<std::vector<double>>>> ragged(kRows,
-                                                                       {{{1.0, 2.0}, {3.0}}});
+                                                                        {{{1.0, 2.0}, {3.0}}});
     expect_error(*db, nested_list_f64("m", ragged), ErrorCode::arrow_ingest,
                  {"'m'", "ragged", "row 0"});
     auto with_null_inner = nested_list_f64(
