@@ -140,11 +140,14 @@ struct ColumnOverride {
 
 /// Tuning of QuestDb::flush_arrow_batch.
 struct IngestOptions {
-    /// Rows per QWP message; a larger batch is sliced and sent as several messages, each
-    /// committed on its own (so a failure can leave earlier slices committed). 0 = 100'000.
+    /// Rows per QWP message; a larger batch is sliced and sent as several messages, all but
+    /// the last with FLAG_DEFER_COMMIT, so the server still commits the batch as one group
+    /// (a single message may also be split further to fit the server's frame cap). Bounds the
+    /// memory of one message. 0 = 100'000.
     std::size_t max_rows = 0;
-    /// No-progress bound on waiting for the acknowledgement, in milliseconds; 0 = the pool's
-    /// `request_timeout`.
+    /// Bound on each wait for a server answer (no-progress timeout), in milliseconds; 0 = the
+    /// pool's `request_timeout`. When it passes, the connection is closed and the call throws
+    /// failover_retry (in doubt once the committing message was written).
     std::uint32_t ack_timeout_ms = 0;
 };
 

@@ -36,6 +36,7 @@ struct PoolStats {
     PoolCounts column_senders;  ///< Column-major sender pool.
     PoolCounts row_senders;     ///< Row-major sender pool.
     PoolCounts readers;         ///< Query reader pool.
+    PoolCounts direct_senders;  ///< Direct connections of flush_arrow_batch.
 };
 
 /// A pool of QWP/WebSocket connections configured by one connect string
@@ -84,21 +85,39 @@ public:
     ///   endpoints unreachable"), tls_error; invalid_api_call after close().
     [[nodiscard]] egress::BorrowedReader borrow_reader();
 
-    /// Ingests one Arrow record batch (C Data Interface) into `table` and returns once the
-    /// server has acknowledged it at `ack` (default: durable with `request_durable_ack=on`,
-    /// else ok). Blocking and synchronous: it borrows a column sender from the pool, sends the
-    /// batch as one QWP message per `options.max_rows` slice, waits, and returns the sender.
+    /// Ingests one Arrow record batch (C Data Interface) into `table`, synchronously: when
+    /// it returns, the server has committed every row and acknowledged it at `ack` (default:
+    /// durable with `request_durable_ack=on`, else ok).
+    ///
+    /// Not through store-and-forward: the batch goes over a direct QWP/WebSocket connection
+    /// from a small internal pool of its own (opened on first use, one walk over `addr`
+    /// without retries; capped at `sender_pool_max`; idle ones reaped like the other pools;
+    /// see stats().direct_senders). The batch is sent as one message per `options.max_rows`
+    /// slice, all but the last with FLAG_DEFER_COMMIT, so the server commits it as one
+    /// group. Nothing is queued and nothing is retried: on any failure the connection is
+    /// closed (the server then rolls back an uncommitted group) and the call throws.
+    ///
     /// `schema`/`array` are borrowed (never released here) and must be a struct ("+s") batch;
     /// array and child offsets (sliced arrays) are honoured. `timestamp_column` names the
     /// Arrow timestamp column to use as the designated timestamp (nullopt: the server stamps
     /// rows). `overrides` remap columns (e.g. utf8 -> SYMBOL). Type mapping: docs/ARROW.md.
-    /// Thread-safe (as every borrow).
-    /// @throws Error arrow_unsupported_column_kind (naming the column and its Arrow format),
-    ///   arrow_ingest (malformed batch, bad override, NULL designated timestamp), the Chunk's
-    ///   validation errors (invalid_utf8, invalid_decimal, ...), the borrow's errors, the
-    ///   server's rejection, failover_retry when no acknowledgement came within the timeout.
-    ///   Slices sent before a failure may be committed; a timed-out batch stays queued on the
-    ///   pooled sender and is still delivered.
+    ///
+    /// Blocks while connecting, while sending, and until the acknowledgement, each wait for an
+    /// answer bounded by `options.ack_timeout_ms` (default `request_timeout`); at the pool cap
+    /// it waits up to `acquire_timeout_ms` for a connection. Thread-safe: concurrent calls use
+    /// different connections.
+    /// @throws Error with in_doubt() == false (nothing was committed; resending is safe):
+    ///   arrow_unsupported_column_kind (naming the column and its Arrow format), arrow_ingest
+    ///   (malformed batch, bad override, NULL designated timestamp), the Chunk's validation
+    ///   errors (invalid_utf8, invalid_decimal, ...), invalid_api_call (durable without
+    ///   `request_durable_ack=on`), pool_exhausted, the connect failure (socket_error,
+    ///   auth_error, tls_error, ...), the server's rejection (server_parse_error,
+    ///   server_schema_mismatch, ... with the server's message), or failover_retry when the
+    ///   connection failed before the committing message was written.
+    /// @throws Error failover_retry with in_doubt() == true when the committing message may
+    ///   have reached the server but no answer came (timeout, connection lost): the batch may
+    ///   or may not be committed; resending it can duplicate rows unless the table
+    ///   deduplicates.
     void flush_arrow_batch(std::string_view table, const ArrowSchema& schema,
                            const ArrowArray& array,
                            std::optional<std::string_view> timestamp_column = std::nullopt,

@@ -9,6 +9,10 @@
 // are reused from slice to slice, so the chunk must be flushed (or cleared) before the next
 // fill(). The plan borrows the schema and array: they must outlive it.
 //
+// The work is split by type family: ingest_classify.cpp (format strings, overrides),
+// ingest_metadata.cpp (export hints), ingest_numeric.cpp, ingest_strings.cpp,
+// ingest_temporal.cpp, ingest_arrays.cpp; ingest_support.hpp holds what they share.
+//
 // Errors are thrown as questdb::Error (this runs on the caller's thread right below the
 // public API, and the Chunk setters it drives throw too); messages name the column and its
 // Arrow format string.
@@ -54,6 +58,7 @@ enum class Target : std::uint8_t {
     decimal128,
     decimal256,
     double_array,
+    long_nanos,  // time of day / duration as LONG nanoseconds (QuestDB has no such type)
 };
 
 /// How the Arrow values are laid out (the part of the format string that matters).
@@ -67,6 +72,7 @@ enum class Physical : std::uint8_t {
     u16,
     u32,
     u64,
+    f16,
     f32,
     f64,
     utf8,
@@ -78,6 +84,14 @@ enum class Physical : std::uint8_t {
     ts_millis,
     ts_micros,
     ts_nanos,
+    time32_seconds,
+    time32_millis,
+    time64_micros,
+    time64_nanos,
+    duration_seconds,
+    duration_millis,
+    duration_micros,
+    duration_nanos,
     date32_days,
     date64_millis,
     decimal32,
@@ -99,10 +113,10 @@ struct ColumnPlan {
     Target target = Target::long_;
     std::uint8_t scale = 0;         // decimals
     std::uint8_t geohash_bits = 0;  // geohash
-    std::int32_t fixed_width = 0;   // fixed-size binary / list
+    std::int32_t fixed_width = 0;   // fixed-size binary / outermost fixed-size list
+    std::uint8_t list_dims = 1;     // nesting depth of a list column (array dimensions)
     Physical dict_index = Physical::i32;
     bool dict_large = false;  // dictionary values are large_utf8
-    bool list_child_has_nulls = false;
 
     // Scratch reused per slice (the chunk borrows it until flushed).
     std::vector<std::uint8_t> validity;
@@ -110,6 +124,7 @@ struct ColumnPlan {
     std::vector<std::int64_t> i64;
     std::vector<std::int32_t> i32;
     std::vector<std::int16_t> i16;
+    std::vector<float> f32;
     std::vector<double> f64;
     std::vector<std::uint8_t> bytes;
 };

@@ -477,6 +477,23 @@ void Chunk::clear() noexcept {
     c.view.clear();
 }
 
+void ChunkAccess::add_double_array_blob(Chunk& chunk, std::string_view name,
+                                        std::span<const std::int64_t> offsets,
+                                        std::span<const std::uint8_t> blob, Validity validity) {
+    using questdb::detail::throw_if_error;
+    auto& c = *chunk.impl_;
+    throw_if_error(check_offsets(c, name, offsets, blob.size(), "array", ErrorCode::array_error));
+    const std::size_t rows = offsets.size() - 1;
+    throw_if_error(check_column(c, name, rows, validity));
+    ColumnSource s;
+    s.type = TypeCode::double_array;
+    s.layout = ValueLayout::blob;
+    s.data = blob.data();
+    s.offsets = offsets.data();
+    s.offset_width = 8;
+    push(c, name, s, rows, validity);
+}
+
 questdb::detail::Result<qwp::TableSource> ChunkAccess::table_source(const Chunk& chunk) {
     auto& c = *chunk.impl_;
     if (c.rows_locked && c.rows > 0 && !c.has_designated && !c.server_now) {

@@ -23,6 +23,11 @@ pool::PoolLimits sender_limits(const conf::Config& config) {
     return limits_of(config, config.pool().sender_min, config.pool().sender_max);
 }
 
+// The direct pool has no warm minimum: it exists only for flush_arrow_batch calls.
+pool::PoolLimits direct_limits(const conf::Config& config) {
+    return limits_of(config, 0, config.pool().sender_max);
+}
+
 pool::PoolLimits reader_limits(const conf::Config& config) {
     return limits_of(config, config.pool().query_min, config.pool().query_max);
 }
@@ -40,7 +45,15 @@ PoolState::PoolState(conf::Config config)
           } catch (const Error& e) {
               return Failure{e.error_code(), e.message(), e.in_doubt()};
           }
-      }) {
+      }),
+      direct_senders_("direct sender", direct_limits(config_),
+                      [this](std::size_t) -> Result<std::unique_ptr<ingress::DirectSender>> {
+                          auto options = ingress::DirectSenderOptions::from_config(config_);
+                          if (!options.ok()) {
+                              return std::move(options).failure();
+                          }
+                          return ingress::DirectSender::open(std::move(options).value());
+                      }) {
     if (config_.pool().reap == conf::PoolReap::automatic) {
         housekeeper_ = std::thread([this] { housekeep(); });
     }
@@ -71,7 +84,8 @@ SenderPool::Factory PoolState::sender_factory(std::string kind) {
 }
 
 std::size_t PoolState::reap_idle() {
-    return column_senders_.reap() + row_senders_.reap() + readers_.reap();
+    return column_senders_.reap() + row_senders_.reap() + readers_.reap() +
+           direct_senders_.reap();
 }
 
 void PoolState::close() {
@@ -87,6 +101,7 @@ void PoolState::close() {
     column_senders_.close();
     row_senders_.close();
     readers_.close();
+    direct_senders_.close();
 }
 
 void PoolState::housekeep() {

@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "ingress/direct_sender.hpp"
 #include "ingress/sf_sender_core.hpp"
 #include "questdb/egress/reader.hpp"
 #include "pool/lease_pool.hpp"
@@ -27,6 +28,10 @@ struct ReaderSlot {
 };
 using ReaderPool = pool::LeasePool<ReaderSlot>;
 
+/// The direct (not store-and-forward) connections behind flush_arrow_batch: opened on first
+/// use, capped at sender_pool_max, recycled only after a fully acknowledged batch.
+using DirectSenderPool = pool::LeasePool<ingress::DirectSender>;
+
 class PoolState {
 public:
     explicit PoolState(conf::Config config);
@@ -38,6 +43,7 @@ public:
     SenderPool& column_senders() noexcept { return column_senders_; }
     SenderPool& row_senders() noexcept { return row_senders_; }
     ReaderPool& readers() noexcept { return readers_; }
+    DirectSenderPool& direct_senders() noexcept { return direct_senders_; }
 
     std::size_t reap_idle();
     /// The background drains of abandoned store-and-forward slots (disk mode).
@@ -53,6 +59,7 @@ private:
     SenderPool column_senders_;
     SenderPool row_senders_;
     ReaderPool readers_;
+    DirectSenderPool direct_senders_;
     std::mutex housekeeper_mutex_;
     std::condition_variable housekeeper_cv_;
     bool stopping_ = false;

@@ -53,8 +53,11 @@ PoolStats QuestDb::stats() const {
     const auto column = state_->column_senders().counts();
     const auto row = state_->row_senders().counts();
     const auto readers = state_->readers().counts();
-    return PoolStats{{column.idle, column.in_use}, {row.idle, row.in_use},
-                     {readers.idle, readers.in_use}};
+    const auto direct = state_->direct_senders().counts();
+    return PoolStats{{column.idle, column.in_use},
+                     {row.idle, row.in_use},
+                     {readers.idle, readers.in_use},
+                     {direct.idle, direct.in_use}};
 }
 
 const conf::Config& QuestDb::config() const noexcept { return state_->config(); }

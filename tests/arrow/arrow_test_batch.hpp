@@ -189,6 +189,33 @@ inline TestColumn list_f64(std::string name,
     return c;
 }
 
+/// list<list<float64>> ("+l" of "+l"): row r is a matrix given as its rows, or NULL. The
+/// inner list has its own offset (2 empty junk lists in front), the leaf too.
+inline TestColumn nested_list_f64(
+    std::string name, const std::vector<std::optional<std::vector<std::vector<double>>>>& values,
+    std::size_t pad = 3) {
+    TestColumn c{std::move(name), "+l"};
+    std::vector<std::optional<std::vector<double>>> inner_rows;
+    std::vector<std::int32_t> offsets(pad + 1, 0);
+    std::vector<bool> valid;
+    for (const auto& v : values) {
+        if (v) {
+            for (const auto& row : *v)
+                inner_rows.emplace_back(row);
+        }
+        offsets.push_back(static_cast<std::int32_t>(inner_rows.size()));
+        valid.push_back(v.has_value());
+    }
+    c.children.push_back(list_f64("inner", inner_rows, 0, 2));
+    c.length = static_cast<std::int64_t>(values.size());
+    c.offset = static_cast<std::int64_t>(pad);
+    std::vector<std::uint8_t> off(offsets.size() * 4);
+    std::memcpy(off.data(), offsets.data(), off.size());
+    c.buffers.push_back(std::move(off));
+    set_validity(c, valid, pad);
+    return c;
+}
+
 /// dictionary-encoded utf8 with index type T ("c", "s", "i", "C", ...).
 template <typename T>
 TestColumn dictionary(std::string name, std::string index_format,
