@@ -209,7 +209,9 @@ TEST(Delivery, ReplayAfterReconnectSendsTheCatchUpThenUnackedFramesInOrder) {
 TEST(Delivery, OksOnDeferredFramesTrimNothingAndTheWholeGroupIsResent) {
     Log log;
     std::atomic<std::int64_t> acked_when_replayed{-100};
-    Harness* harness = nullptr;
+    // Published through an atomic: the script thread learns of it only through a socket,
+    // which gives ThreadSanitizer no happens-before edge.
+    std::atomic<sf::MemoryQueue*> queue{nullptr};
     Node node([&](tcp::socket& s, int n) {
         accept_upgrade(s);
         std::string pending;
@@ -222,12 +224,12 @@ TEST(Delivery, OksOnDeferredFramesTrimNothingAndTheWholeGroupIsResent) {
             hang_up(s);
             return;
         }
-        acked_when_replayed = harness->queue->acked_fsn();
+        acked_when_replayed = queue.load()->acked_fsn();
         reply(s, ok(2));
         t::wait_for_eof(s);
     });
     Harness h({node.endpoint()});
-    harness = &h;
+    queue = h.queue.get();
     const Frame a = qwp_frame('a', 0x01), b = qwp_frame('b', 0x01), c = qwp_frame('c');
     const std::span<const std::uint8_t> group[] = {a, b, c};
     ASSERT_TRUE(h.queue->append_group(group, std::chrono::steady_clock::now() + 1s).ok());
