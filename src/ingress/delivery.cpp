@@ -65,6 +65,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
     std::uint64_t generation = 0;  // bumps per connection; stale handlers compare it
     std::size_t endpoint_index = 0;
     std::size_t failures_this_walk = 0;
+    std::size_t role_rejects_this_walk = 0;
     std::chrono::milliseconds backoff{0};
     InFlightWindow window;
     ServerResponse response;
@@ -84,6 +85,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
     std::optional<::questdb::detail::Failure> last_connect_failure;
     std::deque<RejectionEvent> events;
     std::uint64_t walks_failed = 0;
+    bool last_walk_all_role_rejects = false;  // every endpoint answered 421 + role
     std::atomic<std::int64_t> ok_fsn{-1};
     std::atomic<std::int64_t> durable_fsn{-1};
     std::atomic<std::size_t> max_frame{0};
@@ -144,13 +146,18 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
             return;
         }
         remember_connect_failure(outcome.failure);
+        if (outcome.verdict == ws::Verdict::role_reject) {
+            ++role_rejects_this_walk;
+        }
         endpoint_index = (endpoint_index + 1) % options.endpoints.size();
         if (++failures_this_walk >= options.endpoints.size()) {
-            failures_this_walk = 0;
             {
                 std::lock_guard lock(mutex);
                 ++walks_failed;
+                last_walk_all_role_rejects = role_rejects_this_walk >= failures_this_walk;
             }
+            failures_this_walk = 0;
+            role_rejects_this_walk = 0;
             progress_cv.notify_all();
             schedule_reconnect(true);
         } else {
@@ -178,6 +185,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         cursor.rewind();
         writing = false;
         failures_this_walk = 0;
+        role_rejects_this_walk = 0;
         backoff = std::chrono::milliseconds(0);
         // The poison detector's count survives reconnects on purpose: a frame that is
         // rejected on every connection is exactly what it must catch. Only ack progress
@@ -483,7 +491,14 @@ void DeliveryLoop::start() {
         if (gave_up) {
             auto failure = impl_->last_connect_failure.value_or(
                 ::questdb::detail::fail(ErrorCode::socket_error, "could not connect before the deadline"));
-            if (impl_->options.endpoints.size() > 1) {
+            if (impl_->last_walk_all_role_rejects) {
+                // Checklist G3/G11, Z9: a distinct error, since no retry fixes a topology
+                // where every listed node is a replica.
+                failure.code = ErrorCode::role_mismatch;
+                failure.message = "every QWP endpoint rejected this sender for its role "
+                                  "(ingestion needs a primary); last: " +
+                                  failure.message;
+            } else if (impl_->options.endpoints.size() > 1) {
                 failure.message = "all QWP endpoints unreachable; last: " + failure.message;
             }
             return failure;

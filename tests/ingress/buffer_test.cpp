@@ -192,6 +192,18 @@ TEST(Buffer, OptionalSettersAndDuplicates) {
     EXPECT_TRUE(b.transactional());
 }
 
+// Checklist H4: names up to 127 bytes by default; at most 2,048 columns per table.
+TEST(Buffer, NameLengthAndColumnCountFollowTheIngressLimitsH4) {
+    Buffer b;
+    b.table(std::string(127, 't')).column_i64(std::string(127, 'c'), 1).at_now();
+    expect_code(ErrorCode::invalid_name, [&] { b.table(std::string(128, 't')); });
+    auto& row = b.table("wide");
+    for (int i = 0; i < 2048; ++i) {
+        row.column_i64("c" + std::to_string(i), 1);
+    }
+    expect_code(ErrorCode::limit_exceeded, [&] { b.column_i64("c2048", 1); });
+}
+
 TEST(Buffer, ErrorsRewindToLastCompleteRow) {
     Buffer b;
     b.table("t").symbol("s", "x").column_i64("a", 1).at(TimestampNanos(1));

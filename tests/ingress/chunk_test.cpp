@@ -239,6 +239,21 @@ TEST(Chunk, DesignatedMillisScaleAndGorilla) {
     EXPECT_LT(frames.frame(0).size(), 100u * 8 + 100);
 }
 
+// Checklist H4: table and column names up to 127 bytes; at most 2,048 columns per table on
+// the wire, one of them kept for the designated timestamp.
+TEST(Chunk, NameLengthAndColumnCountFollowTheIngressLimitsH4) {
+    EXPECT_NO_THROW({ Chunk longest(std::string(127, 't')); });
+    expect_code(ErrorCode::invalid_name, [] { Chunk too_long(std::string(128, 't')); });
+    const std::vector<std::int64_t> one = {1};
+    Chunk c("wide");
+    c.column_i64(std::string(127, 'n'), one);
+    for (int i = 1; i < 2047; ++i) {
+        c.column_i64("c" + std::to_string(i), one);
+    }
+    expect_code(ErrorCode::limit_exceeded, [&] { c.column_i64("c2047", one); });
+    EXPECT_EQ(c.row_count(), 1u) << "the refused column left the chunk as it was";
+}
+
 TEST(Chunk, ErrorsLeaveChunkUnchangedAndUsable) {
     const std::vector<std::int64_t> three = {1, 2, 3};
     const std::vector<std::int64_t> two = {1, 2};
