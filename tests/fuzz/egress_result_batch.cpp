@@ -11,6 +11,7 @@
 #include "egress/server_writer.hpp"
 #include "fuzz_support.hpp"
 #include "questdb/egress/batch.hpp"
+#include "support/egress_every_type.hpp"
 
 namespace {
 
@@ -111,116 +112,10 @@ void touch_column(const ColumnView& c) {
 
 constexpr std::int64_t kRequestId = 1;
 
-// A result with every column kind, encoded by the test server's writer in the variants the
-// server sends (Gorilla or not, delta dictionary, zstd), followed by RESULT_END.
-std::vector<server::ResultColumn> every_kind_columns() {
-    using server::ResultColumn;
-    std::vector<ResultColumn> cols;
-    cols.emplace_back("b", ColumnKind::boolean);
-    cols.emplace_back("i8", ColumnKind::byte);
-    cols.emplace_back("i16", ColumnKind::short_);
-    cols.emplace_back("c", ColumnKind::char_);
-    cols.emplace_back("i32", ColumnKind::int_);
-    cols.emplace_back("i64", ColumnKind::long_);
-    cols.emplace_back("f32", ColumnKind::float_);
-    cols.emplace_back("f64", ColumnKind::double_);
-    cols.emplace_back("sym", ColumnKind::symbol);
-    cols.emplace_back("ts", ColumnKind::timestamp);
-    cols.emplace_back("tsn", ColumnKind::timestamp_nanos);
-    cols.emplace_back("d", ColumnKind::date);
-    cols.emplace_back("u", ColumnKind::uuid);
-    cols.emplace_back("l256", ColumnKind::long256);
-    cols.emplace_back("g", ColumnKind::geohash, 20);
-    cols.emplace_back("v", ColumnKind::varchar);
-    cols.emplace_back("bin", ColumnKind::binary);
-    cols.emplace_back("ip", ColumnKind::ipv4);
-    cols.emplace_back("da", ColumnKind::double_array);
-    cols.emplace_back("la", ColumnKind::long_array);
-    cols.emplace_back("d64", ColumnKind::decimal64, 2);
-    cols.emplace_back("d128", ColumnKind::decimal128, 4);
-    cols.emplace_back("d256", ColumnKind::decimal256, 6);
-    for (int row = 0; row < 6; ++row) {
-        const bool null = row == 3;
-        for (auto& col : cols) {
-            if (null && col.kind() != ColumnKind::boolean) {
-                col.append_null();
-                continue;
-            }
-            switch (col.kind()) {
-                case ColumnKind::boolean:
-                    col.append_bool(row % 2 == 0);
-                    break;
-                case ColumnKind::byte:
-                    col.append_i8(static_cast<std::int8_t>(row));
-                    break;
-                case ColumnKind::short_:
-                    col.append_i16(static_cast<std::int16_t>(-row));
-                    break;
-                case ColumnKind::char_:
-                    col.append_char(u'a');
-                    break;
-                case ColumnKind::int_:
-                    col.append_i32(row * 1000);
-                    break;
-                case ColumnKind::float_:
-                    col.append_f32(0.5f * static_cast<float>(row));
-                    break;
-                case ColumnKind::double_:
-                    col.append_f64(1.25 * row);
-                    break;
-                case ColumnKind::symbol:
-                    col.append_bytes(row % 2 ? "AAPL" : "MSFT");
-                    break;
-                case ColumnKind::timestamp:
-                case ColumnKind::timestamp_nanos:
-                case ColumnKind::date:
-                    col.append_i64(1700000000000000 + row * 17 + row * row);
-                    break;
-                case ColumnKind::uuid:
-                    col.append_uuid({});
-                    break;
-                case ColumnKind::long256:
-                    col.append_long256({});
-                    break;
-                case ColumnKind::geohash:
-                    col.append_geohash(0x12345);
-                    break;
-                case ColumnKind::varchar:
-                case ColumnKind::binary:
-                    col.append_bytes(std::string(static_cast<std::size_t>(row), 'x'));
-                    break;
-                case ColumnKind::ipv4:
-                    col.append_ipv4(0x7f000001);
-                    break;
-                case ColumnKind::double_array: {
-                    const std::int32_t shape[] = {2};
-                    const double values[] = {1.0, 2.0};
-                    col.append_double_array(shape, values);
-                    break;
-                }
-                case ColumnKind::long_array: {
-                    const std::int32_t shape[] = {1, 2};
-                    const std::int64_t values[] = {7, 8};
-                    col.append_long_array(shape, values);
-                    break;
-                }
-                case ColumnKind::decimal128:
-                    col.append_decimal128(12345, 0);
-                    break;
-                case ColumnKind::decimal256:
-                    col.append_decimal256({1, 0, 0, 0});
-                    break;
-                default:
-                    col.append_i64(row);
-                    break;  // long, decimal64
-            }
-        }
-    }
-    return cols;
-}
-
 void write_seeds(fuzz::SeedWriter& seeds) {
-    const auto cols = every_kind_columns();
+    // A result with every column kind (tests/support), encoded by the test server's writer in
+    // the variants the server sends (Gorilla or not, delta dictionary, zstd), then RESULT_END.
+    const auto cols = test::every_type_columns(6);
     int n = 0;
     for (const bool gorilla : {false, true}) {
         for (const bool zstd : {false, true}) {
