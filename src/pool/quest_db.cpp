@@ -53,8 +53,10 @@ PoolStats QuestDb::stats() const {
     const auto column = state_->column_senders().counts();
     const auto row = state_->row_senders().counts();
     const auto readers = state_->readers().counts();
-    return PoolStats{{column.idle, column.in_use}, {row.idle, row.in_use},
-                     {readers.idle, readers.in_use}};
+    return PoolStats{{column.idle, column.in_use},
+                     {row.idle, row.in_use},
+                     {readers.idle, readers.in_use},
+                     state_->slots_set_aside()};
 }
 
 const conf::Config& QuestDb::config() const noexcept { return state_->config(); }
