@@ -37,6 +37,11 @@ struct PoolStats {
     PoolCounts row_senders;     ///< Row-major sender pool.
     PoolCounts readers;         ///< Query reader pool.
     PoolCounts direct_senders;  ///< Direct connections of flush_arrow_batch.
+    /// Disk mode: store-and-forward slots that could not be replayed and were set aside as
+    /// `<sf_dir>/<slot>.unreplayable-<n>` (frames kept, `.failed` written, not delivered) when
+    /// a sender of this pool opened; each is also reported once by that sender's
+    /// `poll_qwp_ws_error()` as a `DATA_LOSS` event with code `store_resend_required`.
+    std::size_t slots_set_aside = 0;
 };
 
 /// A pool of QWP/WebSocket connections configured by one connect string

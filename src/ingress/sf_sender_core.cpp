@@ -1,5 +1,7 @@
 #include "ingress/sf_sender_core.hpp"
 
+#include <cstdio>
+
 #include "ingress/encode.hpp"
 #include "ingress/server_response.hpp"
 #include "qwp/decoder.hpp"
@@ -142,15 +144,57 @@ RejectionPolicy rejection_policy_of(const conf::ErrorHandlingSettings& errors) {
     return out;
 }
 
-::questdb::detail::Result<std::unique_ptr<SfSenderCore>> SfSenderCore::open(SenderCoreOptions options) {
+::questdb::detail::Result<std::unique_ptr<SfSenderCore>> SfSenderCore::recover(
+    const SenderCoreOptions& options) {
     auto queue = open_queue(options);
     if (!queue.ok()) {
         return std::move(queue).failure();
     }
-    std::unique_ptr<SfSenderCore> core(new SfSenderCore(std::move(options), std::move(queue).value()));
+    std::unique_ptr<SfSenderCore> core(new SfSenderCore(options, std::move(queue).value()));
     if (auto seeded = core->seed_recovered_symbols(); !seeded.ok()) {
+        // Delivery never started: close the queue now (it keeps every frame) so the slot is
+        // unlocked, instead of letting the destructor wait for acknowledgements.
+        (void)core->queue_->close();
         return std::move(seeded).failure();
     }
+    return core;
+}
+
+::questdb::detail::Result<std::unique_ptr<SfSenderCore>> SfSenderCore::open(SenderCoreOptions options) {
+    auto recovered = recover(options);
+    std::optional<Rejection> set_aside_notice;
+    std::optional<std::filesystem::path> set_aside_dir;
+    if (!recovered.ok() && recovered.failure().code == ErrorCode::store_resend_required &&
+        options.store.disk_mode() && options.set_aside_unreplayable) {
+        // The reference clients' rule: a slot whose frames cannot be replayed is set aside
+        // whole (renamed, marked .failed, nothing deleted) and the sender starts on a fresh
+        // slot, so ingestion continues. The loss is reported loudly, never silently.
+        const auto reason = recovered.failure().message;
+        auto moved = sf::set_slot_aside(*options.store.dir, options.slot_name, reason);
+        if (!moved.ok()) {
+            return std::move(moved).failure();
+        }
+        set_aside_dir = moved.value();
+        const std::string message = "store-and-forward slot '" + options.slot_name +
+                                    "' could not be replayed and was set aside as " +
+                                    moved.value().string() +
+                                    " (its frames are kept there for an operator and were NOT "
+                                    "delivered); continuing on a fresh slot. Reason: " +
+                                    reason;
+        std::fprintf(stderr, "questdb: DATA LOSS: %s\n", message.c_str());
+        Rejection notice;
+        notice.status_name = "DATA_LOSS";
+        notice.code = ErrorCode::store_resend_required;
+        notice.message = message;
+        set_aside_notice = std::move(notice);
+        recovered = recover(options);
+    }
+    if (!recovered.ok()) {
+        return std::move(recovered).failure();
+    }
+    auto core = std::move(recovered).value();
+    core->set_aside_notice_ = std::move(set_aside_notice);
+    core->set_aside_dir_ = std::move(set_aside_dir);
     core->delivery_->start();
     const auto mode = core->options_.initial_connect;
     if (mode != conf::InitialConnectRetry::async) {
@@ -213,7 +257,7 @@ SfSenderCore::~SfSenderCore() {
 // the deltas that introduced their symbols, so decoding them in order on top of the intact
 // prefix restores the lost entries. A frame that still references an id nothing backs (its
 // symbol arrived with a frame that was acknowledged and trimmed) makes the slot unreplayable:
-// shipping it would write the wrong symbols, so the sender refuses the slot instead.
+// shipping it would write the wrong symbols, so open() sets the slot aside instead.
 ::questdb::detail::Result<std::vector<std::string>> SfSenderCore::rebuild_torn_dictionary(
     std::vector<std::string> intact_prefix, std::uint64_t torn_bytes) {
     qwp::IngressDecoderState state;
@@ -229,8 +273,7 @@ SfSenderCore::~SfSenderCore() {
                     ".symbol-dict lost " + std::to_string(torn_bytes) +
                     " torn bytes and stored frame FSN " + std::to_string(frame.fsn) +
                     " is not backed by what survives (" + decoded.failure().message +
-                    "). Move the slot directory aside to keep its frames for inspection; they "
-                    "cannot be delivered.");
+                    "); its frames cannot be delivered");
         }
     }
     return std::vector<std::string>(state.dictionary());
@@ -342,6 +385,11 @@ std::optional<std::uint64_t> SfSenderCore::acked_fsn() const noexcept {
 }
 
 std::optional<Rejection> SfSenderCore::poll_error() {
+    if (set_aside_notice_) {
+        auto notice = std::move(set_aside_notice_);
+        set_aside_notice_.reset();
+        return notice;
+    }
     auto event = delivery_->poll_error();
     if (!event) {
         return std::nullopt;

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -43,6 +44,11 @@ struct SenderCoreOptions {
     conf::InitialConnectRetry initial_connect = conf::InitialConnectRetry::off;
     std::chrono::milliseconds reconnect_max_duration{300000};
     bool gorilla = false;
+    /// Disk mode: a slot whose stored frames cannot be replayed (store_resend_required from
+    /// recovery) is set aside as `<slot>.unreplayable-<n>` and the sender opens a fresh slot
+    /// (foreground senders). False leaves the slot and fails (orphan drainers, which mark
+    /// it `.failed` instead).
+    bool set_aside_unreplayable = true;
 
     /// Builds the options of pool slot `slot_name` from a parsed ws/wss configuration.
     static ::questdb::detail::Result<SenderCoreOptions> from_config(const conf::Config& config,
@@ -59,6 +65,13 @@ public:
     ~SfSenderCore();
     SfSenderCore(const SfSenderCore&) = delete;
     SfSenderCore& operator=(const SfSenderCore&) = delete;
+
+    /// Where an unreplayable slot was moved when this sender opened, if it was (see
+    /// SenderCoreOptions::set_aside_unreplayable). poll_error() reports it first, once, as a
+    /// DATA_LOSS event with code store_resend_required.
+    [[nodiscard]] const std::optional<std::filesystem::path>& set_aside_dir() const noexcept {
+        return set_aside_dir_;
+    }
 
     /// Encodes `chunk` (or every complete row of `buffer`) as one logical batch and appends its
     /// frames as one group. Returns the FSN of the last frame, or nullopt when there were no
@@ -86,6 +99,9 @@ public:
 
 private:
     SfSenderCore(SenderCoreOptions options, std::unique_ptr<sf::FrameQueue> queue);
+    /// Opens the queue and seeds the dictionary from it; the delivery loop is not started.
+    static ::questdb::detail::Result<std::unique_ptr<SfSenderCore>> recover(
+        const SenderCoreOptions& options);
     ::questdb::detail::Status seed_recovered_symbols();
     ::questdb::detail::Result<std::vector<std::string>> rebuild_torn_dictionary(
         std::vector<std::string> intact_prefix, std::uint64_t torn_bytes);
@@ -106,6 +122,8 @@ private:
     std::vector<std::string_view> symbol_views_;
     std::unique_ptr<DeliveryLoop> delivery_;
     bool must_close_ = false;
+    std::optional<Rejection> set_aside_notice_;
+    std::optional<std::filesystem::path> set_aside_dir_;
 };
 
 }  // namespace questdb::ingress

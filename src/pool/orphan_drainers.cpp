@@ -138,6 +138,7 @@ OrphanDrainers::Outcome OrphanDrainers::drain(const sf::OrphanSlot& slot) {
         return Outcome::released;  // the pool's own config failed: nothing slot-specific
     }
     options.value().initial_connect = conf::InitialConnectRetry::async;
+    options.value().set_aside_unreplayable = false;  // an orphan gets .failed instead
     options.value().store.close_flush_timeout = std::chrono::milliseconds(0);
     const auto budget = options.value().reconnect_max_duration;
     auto opened = ingress::SfSenderCore::open(std::move(options).value());

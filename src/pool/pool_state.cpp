@@ -77,6 +77,9 @@ SenderPool::Factory PoolState::sender_factory(std::string kind) {
         orphan_drainers_.reclaim(slot_name);
         auto core = ingress::SfSenderCore::open(std::move(options).value());
         if (core.ok()) {
+            if (core.value()->set_aside_dir()) {
+                slots_set_aside_.fetch_add(1);
+            }
             orphan_drainers_.start_once();
         }
         return core;

@@ -3,6 +3,7 @@
 // The shared state behind every QuestDb handle: the configuration, one lease pool per borrow
 // kind, and the housekeeper thread that reaps idle connections under pool_reap=auto.
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -48,6 +49,8 @@ public:
     std::size_t reap_idle();
     /// The background drains of abandoned store-and-forward slots (disk mode).
     OrphanDrainers& orphan_drainers() noexcept { return orphan_drainers_; }
+    /// Unreplayable slots this pool's senders set aside when they opened.
+    [[nodiscard]] std::size_t slots_set_aside() const noexcept { return slots_set_aside_.load(); }
     void close();
 
 private:
@@ -55,6 +58,7 @@ private:
     void housekeep();
 
     const conf::Config config_;
+    std::atomic<std::size_t> slots_set_aside_{0};
     OrphanDrainers orphan_drainers_;  // before the pools: their factories use it
     SenderPool column_senders_;
     SenderPool row_senders_;

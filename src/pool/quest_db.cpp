@@ -57,7 +57,8 @@ PoolStats QuestDb::stats() const {
     return PoolStats{{column.idle, column.in_use},
                      {row.idle, row.in_use},
                      {readers.idle, readers.in_use},
-                     {direct.idle, direct.in_use}};
+                     {direct.idle, direct.in_use},
+                     state_->slots_set_aside()};
 }
 
 const conf::Config& QuestDb::config() const noexcept { return state_->config(); }

@@ -79,43 +79,67 @@ std::uint64_t load64(const std::uint8_t* p) noexcept {
     return v;
 }
 
-// Runs whole 3-lane blocks of `lane` bytes each; returns the advanced pointer.
-__attribute__((target("sse4.2"))) const std::uint8_t* run_lanes(std::uint64_t& crc,
-                                                                const std::uint8_t* p,
-                                                                std::size_t& n, std::size_t lane,
-                                                                const ShiftTable& shift) {
+// Runs whole 3-lane blocks of `lane` bytes each; returns the advanced pointer. With a `dst`,
+// also stores every loaded word there (advancing `dst`): checksum and copy in one pass over
+// the source, so a frame written to a segment is read once instead of twice.
+template <bool kCopy>
+__attribute__((target("sse4.2"), always_inline)) inline const std::uint8_t* run_lanes(
+    std::uint64_t& crc, const std::uint8_t* p, std::uint8_t*& dst, std::size_t& n, std::size_t lane,
+    const ShiftTable& shift) {
     while (n >= 3 * lane) {
         std::uint64_t c1 = 0;
         std::uint64_t c2 = 0;
         const std::uint8_t* const end = p + lane;
         do {
-            crc = _mm_crc32_u64(crc, load64(p));
-            c1 = _mm_crc32_u64(c1, load64(p + lane));
-            c2 = _mm_crc32_u64(c2, load64(p + 2 * lane));
+            const std::uint64_t w0 = load64(p);
+            const std::uint64_t w1 = load64(p + lane);
+            const std::uint64_t w2 = load64(p + 2 * lane);
+            crc = _mm_crc32_u64(crc, w0);
+            c1 = _mm_crc32_u64(c1, w1);
+            c2 = _mm_crc32_u64(c2, w2);
+            if constexpr (kCopy) {
+                std::memcpy(dst, &w0, 8);
+                std::memcpy(dst + lane, &w1, 8);
+                std::memcpy(dst + 2 * lane, &w2, 8);
+                dst += 8;
+            }
             p += 8;
         } while (p < end);
         crc = shift.apply(static_cast<std::uint32_t>(crc)) ^ c1;
         crc = shift.apply(static_cast<std::uint32_t>(crc)) ^ c2;
         p += 2 * lane;
+        if constexpr (kCopy) {
+            dst += 2 * lane;
+        }
         n -= 3 * lane;
     }
     return p;
 }
 
+template <bool kCopy>
 __attribute__((target("sse4.2"))) std::uint32_t update_sse42(std::uint32_t state,
-                                                             const std::uint8_t* p, std::size_t n) {
+                                                             const std::uint8_t* p, std::size_t n,
+                                                             std::uint8_t* dst) {
     static const ShiftTable long_shift = make_shift_table(kLongLane);
     static const ShiftTable short_shift = make_shift_table(kShortLane);
     std::uint64_t crc = state;
-    p = run_lanes(crc, p, n, kLongLane, long_shift);
-    p = run_lanes(crc, p, n, kShortLane, short_shift);
+    p = run_lanes<kCopy>(crc, p, dst, n, kLongLane, long_shift);
+    p = run_lanes<kCopy>(crc, p, dst, n, kShortLane, short_shift);
     while (n >= 8) {
-        crc = _mm_crc32_u64(crc, load64(p));
+        const std::uint64_t w = load64(p);
+        crc = _mm_crc32_u64(crc, w);
+        if constexpr (kCopy) {
+            std::memcpy(dst, &w, 8);
+            dst += 8;
+        }
         p += 8;
         n -= 8;
     }
     auto crc32 = static_cast<std::uint32_t>(crc);
     while (n > 0) {
+        if constexpr (kCopy) {
+            *dst++ = *p;
+        }
         crc32 = _mm_crc32_u8(crc32, *p++);
         --n;
     }
@@ -137,10 +161,25 @@ Crc32c& Crc32c::update(const void* data, std::size_t size) noexcept {
     const auto* p = static_cast<const std::uint8_t*>(data);
 #ifdef QUESTDB_SF_HAVE_SSE42_PATH
     if (kHaveSse42) {
-        state_ = update_sse42(state_, p, size);
+        state_ = update_sse42<false>(state_, p, size, nullptr);
         return *this;
     }
 #endif
+    state_ = update_portable(state_, p, size);
+    return *this;
+}
+
+Crc32c& Crc32c::update_and_copy(void* dst, const void* src, std::size_t size) noexcept {
+    const auto* p = static_cast<const std::uint8_t*>(src);
+#ifdef QUESTDB_SF_HAVE_SSE42_PATH
+    if (kHaveSse42) {
+        state_ = update_sse42<true>(state_, p, size, static_cast<std::uint8_t*>(dst));
+        return *this;
+    }
+#endif
+    if (size > 0) {
+        std::memcpy(dst, src, size);
+    }
     state_ = update_portable(state_, p, size);
     return *this;
 }

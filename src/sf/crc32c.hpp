@@ -21,6 +21,9 @@ class Crc32c {
     Crc32c& update(std::span<const std::uint8_t> bytes) noexcept {
         return update(bytes.data(), bytes.size());
     }
+    /// update(src, size) that also copies the bytes to `dst` (which must not overlap `src`), in
+    /// one pass over the source: cheaper than a checksum followed by a memcpy.
+    Crc32c& update_and_copy(void* dst, const void* src, std::size_t size) noexcept;
     /// The finished checksum of everything passed to update() so far.
     [[nodiscard]] std::uint32_t value() const noexcept { return ~state_; }
 

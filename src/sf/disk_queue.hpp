@@ -9,9 +9,9 @@
 //   .symbol-dict          SYD1: symbols referenced by stored frames, by id
 //   .lock / .lock.pid     the slot lock (see slot.hpp)
 //
-// A frame is written to the page cache (pwrite) before append() returns, so it survives
-// SIGKILL. With Durability::periodic a background thread also fsyncs every
-// sync_interval, bounding what a host crash or power loss can take.
+// A frame is in the page cache (copied into the segment's shared mapping, or pwritev) before
+// append() returns, so it survives SIGKILL. With Durability::periodic a background thread also
+// fsyncs every sync_interval, bounding what a host crash or power loss can take.
 
 #include <chrono>
 #include <filesystem>
@@ -28,6 +28,10 @@
 namespace questdb::sf {
 
 class SegmentFile;
+
+/// At most this many trimmed segments are kept as wiped spares for reuse (fewer when the
+/// segments are large: the spares hold at most 64 MiB and a quarter of sf_max_total_bytes).
+inline constexpr std::size_t kMaxSpareSegments = 16;
 
 /// sf_durability.
 enum class Durability {
@@ -68,8 +72,10 @@ class DiskQueue final : public FrameQueue {
     /// returns the queue ready to append and replay. Recovery verifies every frame's CRC,
     /// keeps each segment's valid prefix, zeroes torn tails, drops an aborted
     /// FLAG_DEFER_COMMIT group at the very end, resumes FSNs after the last kept frame and
-    /// positions cursors after the ack watermark. A gap between segments (a missing file) is
-    /// a store_error: the slot is left untouched for an operator.
+    /// positions cursors after the ack watermark. Stored frames that cannot be replayed (a
+    /// gap between segments, i.e. a missing file, or an empty frame) are
+    /// store_resend_required: the slot is left untouched, and a foreground sender sets it
+    /// aside (set_slot_aside). Other failures (I/O) are store_error.
     [[nodiscard]] static detail::Result<std::unique_ptr<DiskQueue>> open(DiskQueueOptions options);
 
     ~DiskQueue() override;
@@ -122,7 +128,8 @@ class DiskQueue final : public FrameQueue {
     std::unique_ptr<SymbolDictFile> dict_;
     std::uint64_t next_generation_ = 1;
     std::optional<detail::Failure> sync_failure_;
-    std::vector<std::shared_ptr<SegmentFile>> spares_;  // wiped segments kept for reuse
+    std::vector<std::shared_ptr<SegmentFile>> spares_;        // wiped segments kept for reuse
+    std::vector<std::shared_ptr<SegmentFile>> held_retired_;  // trimmed, a reader still had it
 
     std::mutex sync_mutex_;
     std::condition_variable sync_cv_;

@@ -83,7 +83,7 @@ std::optional<DualSlotRecord> decode_record(std::span<const std::uint8_t> bytes,
         return std::nullopt;
     }
     const auto generation = load_le<std::int64_t>(r + 8);
-    if (generation <= 0) {
+    if (generation <= 0 || generation >= kMaxPlausibleRecordValue) {
         return std::nullopt;
     }
     return DualSlotRecord{static_cast<std::uint64_t>(generation), load_le<std::int64_t>(r + 16),
@@ -99,16 +99,20 @@ std::optional<DualSlotRecord> select_record(std::span<const std::uint8_t> file,
     auto b = decode_record(file.subspan(kRecordSlotSize, kRecordSize), magic);
     if (magic == kManifestMagic) {
         auto valid = [](const std::optional<DualSlotRecord>& r) {
-            return r && r->first >= 0 && r->second >= r->first;
+            return r && r->first >= 0 && r->second >= r->first &&
+                   r->second < kMaxPlausibleRecordValue;
         };
         if (!valid(a))
             a.reset();
         if (!valid(b))
             b.reset();
     } else {
-        if (a && a->first < -1)
+        auto valid = [](const std::optional<DualSlotRecord>& r) {
+            return r && r->first >= -1 && r->first < kMaxPlausibleRecordValue;
+        };
+        if (!valid(a))
             a.reset();
-        if (b && b->first < -1)
+        if (!valid(b))
             b.reset();
     }
     if (a && b) {

@@ -31,6 +31,10 @@ inline constexpr std::uint32_t kAckWatermarkMagic = 0x31574b41;  // "AKW1"
 inline constexpr std::size_t kRecordSize = 64;
 inline constexpr std::uint64_t kRecordSlotSize = 4096;
 inline constexpr std::uint64_t kDualSlotFileSize = 8192;
+/// Generations and FSNs at or above this are corruption (as for segment base FSNs): no writer
+/// gets near 2^62, and a generation at INT64_MAX would make the next write's generation wrap
+/// negative, so every later update would be silently unreadable.
+inline constexpr std::int64_t kMaxPlausibleRecordValue = std::int64_t{1} << 62;
 inline constexpr const char* kManifestFileName = "sf-manifest.bin";
 inline constexpr const char* kAckWatermarkFileName = ".ack-watermark";
 

@@ -36,6 +36,10 @@ inline constexpr std::uint8_t kSegmentFlagManifestRequired = 0x01;
 /// and keeping FSN arithmetic far from INT64_MAX means recovery never overflows.
 inline constexpr std::uint64_t kMaxPlausibleFsn = std::uint64_t{1} << 62;
 
+/// No client writes a segment larger than this (sf_max_segment_bytes is capped at 2 GiB). A
+/// bigger file is not trusted: re-reserving its blocks on recovery could fill the disk.
+inline constexpr std::uint64_t kMaxSegmentFileBytes = std::uint64_t{1} << 31;
+
 struct SegmentHeader {
     std::uint64_t base_fsn = 0;
     std::uint64_t created_micros = 0;
@@ -83,7 +87,9 @@ using FrameVisitor =
 [[nodiscard]] detail::Result<SegmentScan> scan_segment_fd(int fd,
                                                           const std::filesystem::path& path);
 
-/// An open segment file: written with pwrite, read through a read-only shared mapping.
+/// An open segment file, read through a shared mapping. Frames are copied into the mapping
+/// when its blocks are reserved and its pages faulted in (fresh segments prefaulted at
+/// creation, recycled spares), else written with pwritev.
 class SegmentFile final : public detail_queue::Segment {
   public:
     /// Creates `path` (which must not exist), preallocates `size` bytes and writes the header.
@@ -128,12 +134,14 @@ class SegmentFile final : public detail_queue::Segment {
 
   private:
     [[nodiscard]] detail::Status map(bool writable);
+    /// Faults every page of the writable mapping in with one call; false if unsupported.
+    [[nodiscard]] bool prefault() noexcept;
 
     std::filesystem::path path_;
     FileHandle fd_;
     std::uint8_t* map_ = nullptr;
     bool writable_map_ = false;   // blocks reserved: stores through the mapping are safe
-    bool copy_into_map_ = false;  // pages already mapped (a recycled segment): memcpy is cheapest
+    bool copy_into_map_ = false;  // pages reserved and faulted in: copying into the map is cheapest
     std::uint64_t created_micros_;
     FaultInjector* faults_;
     std::atomic<bool> dirty_{false};

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "sf/segment_file.hpp"
 
@@ -189,6 +190,66 @@ Status mark_slot_failed(const std::filesystem::path& slot_dir, std::string_view 
         return std::move(fd).failure();
     }
     return write_at(fd.value().get(), reason.data(), reason.size(), 0, path, nullptr);
+}
+
+namespace {
+
+// rename(2) that never replaces an existing target (rename() would silently replace an
+// empty directory). Returns 0 or an errno.
+int rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to) {
+#ifdef RENAME_NOREPLACE
+    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
+        return 0;
+    }
+    if (errno != EINVAL && errno != ENOSYS) {
+        return errno;
+    }
+#endif
+    // No RENAME_NOREPLACE here: a link-free check, racy only against another process setting
+    // aside a slot of the same name, which the slot lock we hold rules out.
+    struct stat st {};
+    if (::lstat(to.c_str(), &st) == 0) {
+        return EEXIST;
+    }
+    return ::rename(from.c_str(), to.c_str()) == 0 ? 0 : errno;
+}
+
+}  // namespace
+
+Result<std::filesystem::path> set_slot_aside(const std::filesystem::path& sf_dir,
+                                             std::string_view sender_id, std::string_view reason) {
+    const auto slot_dir = sf_dir / std::string(sender_id);
+    auto lock = SlotLock::acquire_existing(slot_dir);
+    if (!lock) {
+        return std::move(lock).failure();
+    }
+    for (int n = 0; n < kMaxSetAsideNames; ++n) {
+        auto target =
+            sf_dir / (std::string(sender_id) + std::string(kUnreplayableInfix) + std::to_string(n));
+        const int err = rename_no_replace(slot_dir, target);
+        if (err == EEXIST || err == ENOTEMPTY) {
+            continue;
+        }
+        if (err != 0) {
+            return io_failure("cannot set aside unreplayable slot " + slot_dir.string() + " as",
+                              target, err);
+        }
+        // The lock's inode moved with the directory, so we still own it while writing this.
+        if (auto marked = mark_slot_failed(target, reason); !marked) {
+            std::fprintf(stderr, "questdb: cannot write %s/.failed: %s\n", target.c_str(),
+                         marked.failure().message.c_str());
+        }
+        (void)sync_directory(sf_dir);
+        return target;
+    }
+    return fail(ErrorCode::store_error,
+                "store-and-forward slot " + slot_dir.string() +
+                    " cannot be replayed and cannot be set aside: every name " +
+                    std::string(sender_id) + std::string(kUnreplayableInfix) + "0.." +
+                    std::to_string(kMaxSetAsideNames - 1) +
+                    " is taken. Its frames stay where they are; move the slot directory away "
+                    "by hand. Reason: " +
+                    std::string(reason));
 }
 
 }  // namespace questdb::sf

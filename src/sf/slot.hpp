@@ -23,6 +23,11 @@ inline constexpr std::string_view kDefaultSenderId = "default";
 inline constexpr const char* kLockFileName = ".lock";
 inline constexpr const char* kLockPidFileName = ".lock.pid";
 inline constexpr const char* kFailedFileName = ".failed";
+/// A slot that cannot be replayed is renamed to "<sender_id>.unreplayable-<n>" (the reference
+/// clients' name; the '.' keeps it out of orphan scans, which only take valid sender ids).
+inline constexpr std::string_view kUnreplayableInfix = ".unreplayable-";
+/// How many "<sender_id>.unreplayable-<n>" names are tried (n = 0..63) before giving up.
+inline constexpr int kMaxSetAsideNames = 64;
 
 /// sender_id rule: non-empty, only [A-Za-z0-9_-].
 [[nodiscard]] bool is_valid_sender_id(std::string_view sender_id) noexcept;
@@ -75,5 +80,14 @@ struct OrphanSlot {
 /// Writes `<slot_dir>/.failed` with `reason`, so later orphan scans skip the slot.
 [[nodiscard]] detail::Status mark_slot_failed(const std::filesystem::path& slot_dir,
                                               std::string_view reason);
+
+/// Sets an unreplayable slot aside for an operator: takes the slot's lock, renames
+/// `<sf_dir>/<sender_id>` to the lowest free `<sender_id>.unreplayable-<n>` (never replacing
+/// anything), writes `.failed` with `reason` inside it, and releases the lock. Nothing is
+/// deleted. Returns the new directory. Fails (leaving the slot where it was) with
+/// store_slot_in_use when someone holds the slot, or store_error when no name is free or the
+/// rename fails.
+[[nodiscard]] detail::Result<std::filesystem::path> set_slot_aside(
+    const std::filesystem::path& sf_dir, std::string_view sender_id, std::string_view reason);
 
 }  // namespace questdb::sf

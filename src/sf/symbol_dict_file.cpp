@@ -131,18 +131,30 @@ Result<SymbolDictFile> SymbolDictFile::open(const std::filesystem::path& slot_di
     if (!size) {
         return std::move(size).failure();
     }
+    // An unreadable file (wrong header, or larger than any dictionary a client writes, which
+    // must not be read into memory) is kept as ".symbol-dict.corrupt" for inspection, never
+    // overwritten: the sender rebuilds the dictionary from the stored frames, or sets the slot
+    // aside with the original file in it.
+    auto start_fresh = [&](std::uint64_t dropped) -> Result<SymbolDictFile> {
+        fd.value().reset();
+        quarantine_file(path);
+        auto fresh = create(slot_dir, faults);
+        if (fresh) {
+            fresh.value().recreated_ = true;
+            fresh.value().torn_dropped_ = dropped;
+        }
+        return fresh;
+    };
+    if (size.value() > kMaxSymbolDictFileBytes) {
+        return start_fresh(size.value());
+    }
     std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size.value()));
     if (auto st = read_at(fd.value().get(), bytes.data(), bytes.size(), 0, path); !st) {
         return std::move(st).failure();
     }
     SymbolDictParse parsed = parse_symbol_dict(bytes);
     if (!parsed.header_ok) {
-        auto fresh = create(slot_dir, faults);
-        if (fresh) {
-            fresh.value().recreated_ = true;
-            fresh.value().torn_dropped_ = bytes.size();
-        }
-        return fresh;
+        return start_fresh(bytes.size());
     }
     SymbolDictFile dict(path, std::move(fd).value(), faults);
     if (parsed.valid_length < bytes.size()) {

@@ -33,6 +33,9 @@ inline constexpr const char* kSymbolDictFileName = ".symbol-dict";
 /// Longest symbol accepted on load (matches the reference clients' cap).
 inline constexpr std::uint64_t kMaxPersistedSymbolBytes = 1u << 20;
 
+/// A larger .symbol-dict is not read (it would be loaded into memory whole): it is set aside
+/// as unreadable.
+inline constexpr std::uint64_t kMaxSymbolDictFileBytes = std::uint64_t{1} << 30;
 /// What parsing a side-file image found.
 struct SymbolDictParse {
     bool header_ok = false;            ///< magic and version matched
@@ -51,7 +54,9 @@ void encode_symbol_chunk(std::span<const std::string_view> symbols, std::vector<
 class SymbolDictFile {
   public:
     /// Opens `<slot_dir>/.symbol-dict`, loading its valid chunks and truncating a torn tail.
-    /// A missing, too short, wrong-magic or wrong-version file is (re)created empty.
+    /// A missing file is created empty. A too short, wrong-magic, wrong-version or oversized
+    /// (> kMaxSymbolDictFileBytes) file is renamed ".symbol-dict.corrupt" (kept, never
+    /// overwritten) and a fresh empty one is started (recreated(), torn_bytes_dropped()).
     [[nodiscard]] static detail::Result<SymbolDictFile> open(const std::filesystem::path& slot_dir,
                                                              FaultInjector* faults);
     /// Creates a new empty side-file, replacing any existing one.

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <random>
@@ -143,31 +144,104 @@ TEST_F(PoolDisk, ATornSymbolDictionaryIsRebuiltFromTheStoredFrames) {
     EXPECT_EQ(fs::file_size(slot / ".symbol-dict"), intact) << "the dictionary is persisted again";
 }
 
-TEST_F(PoolDisk, ASlotWhoseSymbolsNothingBacksIsRefused) {
+/// Leaves slot default-ingest-0 with three unacknowledged batches whose symbols nothing on
+/// disk backs any more (the batch that introduced them was acknowledged and trimmed, and
+/// .symbol-dict lost its tail): the slot cannot be replayed.
+void make_unreplayable_slot(PoolDisk& t) {
     {
-        auto db = QuestDb::connect(conf("close_flush_timeout_millis=0;"));
+        auto db = QuestDb::connect(t.conf("close_flush_timeout_millis=0;"));
         auto sender = db.borrow_column_sender();
         flush_batch(sender, 0);  // introduces S0..S4 and is acknowledged (then trimmed)
         sender.wait(AckLevel::ok, 10s);
-        server.stop();
+        t.server.stop();
         for (int b = 1; b < 4; ++b) flush_batch(sender, b);  // only ids, no delta
     }
-    tear_symbol_dict(dir / "default-ingest-0", 3);
+    tear_symbol_dict(t.dir / "default-ingest-0", 3);
+    t.server.start();
+}
+
+std::size_t segment_count(const fs::path& slot) {
+    std::size_t n = 0;
+    for (const auto& entry : fs::directory_iterator(slot)) {
+        n += entry.path().extension() == ".sfa" ? 1 : 0;
+    }
+    return n;
+}
+
+// The reference clients' rule: an unreplayable slot is set aside whole (renamed
+// <slot>.unreplayable-<n>, marked .failed, nothing deleted), the loss is reported, and the
+// sender starts on a fresh slot so ingestion continues.
+TEST_F(PoolDisk, AnUnreplayableSlotIsSetAsideAndTheSenderContinuesOnAFreshSlot) {
+    make_unreplayable_slot(*this);
+    const auto aside = dir / "default-ingest-0.unreplayable-0";
+    auto db = QuestDb::connect(conf());
+    auto sender = db.borrow_column_sender();
+    ASSERT_TRUE(fs::is_directory(aside));
+    EXPECT_GT(segment_count(aside), 0u) << "the frames are kept for an operator";
+    ASSERT_TRUE(fs::exists(aside / ".failed"));
+    EXPECT_EQ(db.stats().slots_set_aside, 1u);
+    auto notice = sender.poll_qwp_ws_error();
+    ASSERT_TRUE(notice.has_value()) << "the loss is reported";
+    EXPECT_EQ(notice->status_name, "DATA_LOSS");
+    EXPECT_EQ(notice->code, ErrorCode::store_resend_required);
+    EXPECT_FALSE(notice->terminal);
+    EXPECT_NE(notice->message.find(aside.string()), std::string::npos) << notice->message;
+    EXPECT_FALSE(sender.poll_qwp_ws_error().has_value()) << "reported once";
+
+    // Ingestion continues on a fresh slot with the original name.
+    flush_batch(sender, 10);
+    sender.wait(AckLevel::ok, 10s);
+    const auto ids = committed_ids(server);
+    EXPECT_EQ(ids.size(), 100u) << "batch 0 and the new batch; nothing from the set-aside slot";
+    EXPECT_TRUE(ids.count(10 * 50)) << "the new batch";
+    EXPECT_TRUE(fs::is_directory(dir / "default-ingest-0"));
+}
+
+TEST_F(PoolDisk, AMissingSegmentGapIsSetAsideLikeAnyUnreplayableSlot) {
+    server.stop();
+    {
+        auto db = QuestDb::connect(conf("initial_connect_retry=async;close_flush_timeout_millis=0;"
+                                        "sf_max_segment_bytes=4096;"));
+        auto sender = db.borrow_column_sender();
+        for (int b = 0; b < 12; ++b) flush_batch(sender, b);
+    }
+    std::vector<fs::path> segments;
+    for (const auto& entry : fs::directory_iterator(dir / "default-ingest-0")) {
+        if (entry.path().extension() == ".sfa") segments.push_back(entry.path());
+    }
+    std::sort(segments.begin(), segments.end());
+    ASSERT_GE(segments.size(), 3u);
+    fs::remove(segments[1]);
     server.start();
+    auto db = QuestDb::connect(conf("sf_max_segment_bytes=4096;"));
+    auto sender = db.borrow_column_sender();
+    const auto aside = dir / "default-ingest-0.unreplayable-0";
+    ASSERT_TRUE(fs::is_directory(aside));
+    EXPECT_EQ(segment_count(aside), segments.size() - 1) << "what survived is kept";
+    auto notice = sender.poll_qwp_ws_error();
+    ASSERT_TRUE(notice.has_value());
+    EXPECT_NE(notice->message.find("gap"), std::string::npos) << notice->message;
+    flush_batch(sender, 20);
+    sender.wait(AckLevel::ok, 10s);
+    EXPECT_EQ(committed_ids(server).size(), 50u) << "only the new batch: a gap is never replayed";
+}
+
+TEST_F(PoolDisk, WhenNoSetAsideNameIsFreeTheBorrowFailsAndTheFramesStay) {
+    make_unreplayable_slot(*this);
+    for (int n = 0; n < 64; ++n) {
+        fs::create_directories(dir / ("default-ingest-0.unreplayable-" + std::to_string(n)));
+    }
     auto db = QuestDb::connect(conf());
     try {
         auto sender = db.borrow_column_sender();
-        FAIL() << "a slot whose frames reference lost symbols was replayed";
+        FAIL() << "a slot that could not be set aside was replaced";
     } catch (const Error& e) {
-        EXPECT_EQ(e.error_code(), ErrorCode::store_resend_required) << e.what();
+        EXPECT_EQ(e.error_code(), ErrorCode::store_error) << e.what();
         EXPECT_NE(std::string(e.what()).find("default-ingest-0"), std::string::npos) << e.what();
     }
     EXPECT_EQ(server.row_count("disk"), 50u) << "only the acknowledged batch";
-    bool frames_kept = false;
-    for (const auto& entry : fs::directory_iterator(dir / "default-ingest-0")) {
-        frames_kept = frames_kept || entry.path().extension() == ".sfa";
-    }
-    EXPECT_TRUE(frames_kept) << "the frames stay on disk";
+    EXPECT_GT(segment_count(dir / "default-ingest-0"), 0u) << "the frames stay on disk";
+    EXPECT_EQ(db.stats().slots_set_aside, 0u);
 }
 
 // A child process flushes batches into sf_dir while the server is down and reports each

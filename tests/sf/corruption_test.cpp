@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 
 #include "queue_test_support.hpp"
@@ -245,6 +247,97 @@ TEST(RecordCorruption, ADamagedWatermarkFallsBackOrResets) {
     ASSERT_TRUE(w.ok());
     EXPECT_FALSE(w.value()->value().has_value());
     EXPECT_EQ(std::filesystem::file_size(dir.path() / kAckWatermarkFileName), kDualSlotFileSize);
+}
+
+// CRC-valid records with values no writer produces (a forged or cross-wired record): each is
+// rejected, and the other slot's record is used.
+TEST(RecordCorruption, ImplausibleGenerationsAndFsnsAreRejected) {
+    auto file_with_newer = [&](std::uint32_t magic, std::uint64_t gen, std::int64_t first,
+                               std::int64_t second) {
+        std::vector<std::uint8_t> file(kDualSlotFileSize, 0);
+        const auto old_record = encode_record(magic, 1, magic == kManifestMagic ? 10 : 5,
+                                              magic == kManifestMagic ? 20 : 0);
+        std::memcpy(file.data() + kRecordSlotSize, old_record.data(), kRecordSize);
+        const auto newer = encode_record(magic, gen, first, second);
+        std::memcpy(file.data(), newer.data(), kRecordSize);
+        return file;
+    };
+    constexpr auto kHuge = kMaxPlausibleRecordValue;
+    // A generation at INT64_MAX would make the next write's generation wrap negative.
+    for (const std::uint64_t gen : {std::uint64_t(kHuge), std::uint64_t(INT64_MAX)}) {
+        auto r = select_record(file_with_newer(kManifestMagic, gen, 11, 21), kManifestMagic);
+        ASSERT_TRUE(r.has_value());
+        EXPECT_EQ(r->generation, 1u) << gen;
+    }
+    for (const std::int64_t active : {kHuge, std::int64_t{INT64_MAX}}) {
+        auto r = select_record(file_with_newer(kManifestMagic, 2, 11, active), kManifestMagic);
+        ASSERT_TRUE(r.has_value());
+        EXPECT_EQ(r->second, 20) << active;
+    }
+    for (const std::int64_t acked : {kHuge, std::int64_t{INT64_MAX}, std::int64_t{-2}}) {
+        auto r =
+            select_record(file_with_newer(kAckWatermarkMagic, 2, acked, 0), kAckWatermarkMagic);
+        ASSERT_TRUE(r.has_value());
+        EXPECT_EQ(r->first, 5) << acked;
+    }
+    auto ok =
+        select_record(file_with_newer(kAckWatermarkMagic, 2, kHuge - 1, 0), kAckWatermarkMagic);
+    ASSERT_TRUE(ok.has_value());
+    EXPECT_EQ(ok->first, kHuge - 1) << "the largest plausible value is kept";
+}
+
+TEST(RecordCorruption, AManifestHeadBeyondEveryStoredFrameTrimsNothing) {
+    test::TempDir dir;
+    DiskQueueOptions options;
+    options.sf_dir = dir.path();
+    options.limits = QueueLimits{1 << 20, 4096};
+    {
+        auto q = DiskQueue::open(options);
+        ASSERT_TRUE(q.ok());
+        for (std::uint64_t i = 0; i < 40; ++i) {
+            ASSERT_TRUE(q.value()->append(numbered_frame(i, 100), in_ms(1000)).ok());
+        }
+    }
+    // A CRC-valid manifest claiming everything up to FSN 999 was trimmed.
+    ASSERT_TRUE(ManifestFile::create(dir.path() / "default", 1000, 1000, false, nullptr).ok());
+    auto q = DiskQueue::open(options);
+    ASSERT_TRUE(q.ok()) << q.failure().message;
+    auto frames = test::drain_cursor(*q.value());
+    ASSERT_EQ(frames.size(), 40u) << "no frame was deleted on the manifest's word";
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        EXPECT_EQ(frame_number(frames[i]), i);
+    }
+    const auto& notes = q.value()->recovery_report().notes;
+    EXPECT_TRUE(std::any_of(notes.begin(), notes.end(), [](const std::string& n) {
+        return n.find("manifest head FSN 1000") != std::string::npos;
+    }));
+}
+
+TEST(SegmentCorruption, OverlappingSegmentsAreUnreplayableAndLeftAsFound) {
+    test::TempDir dir;
+    DiskQueueOptions options;
+    options.sf_dir = dir.path();
+    options.limits = QueueLimits{1 << 20, 4096};
+    {
+        auto q = DiskQueue::open(options);
+        ASSERT_TRUE(q.ok());
+        for (std::uint64_t i = 0; i < 10; ++i) {
+            ASSERT_TRUE(q.value()->append(numbered_frame(i, 100), in_ms(1000)).ok());
+        }
+    }
+    // A second segment whose base FSN falls inside the first one's frames.
+    const auto extra = dir.path() / "default" / segment_file_name(999);
+    {
+        auto seg = SegmentFile::create(extra, 5, 4096, 1, nullptr);
+        ASSERT_TRUE(seg.ok());
+        ASSERT_TRUE(seg.value()->write_frame(kSegmentHeaderSize, numbered_frame(5, 16)).ok());
+    }
+    auto q = DiskQueue::open(options);
+    ASSERT_FALSE(q.ok());
+    EXPECT_EQ(q.failure().code, ErrorCode::store_resend_required);
+    EXPECT_NE(q.failure().message.find("overlap at FSN 5"), std::string::npos)
+        << q.failure().message;
+    EXPECT_TRUE(std::filesystem::exists(extra)) << "left as found";
 }
 
 // ---- symbol dictionary -------------------------------------------------------------------

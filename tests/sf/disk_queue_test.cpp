@@ -100,16 +100,16 @@ TEST_F(DiskQueueTest, RestartReplaysUnackedFramesAndContinuesFsns) {
 
 TEST_F(DiskQueueTest, AckingDeletesWholeSegmentFiles) {
     auto q = open();
-    append_range(*q, 0, 400);  // ~37 frames per 4 KiB segment
+    append_range(*q, 0, 1200);  // ~37 frames per 4 KiB segment
     const auto before = segment_files().size();
-    ASSERT_GT(before, 8u);
-    ASSERT_TRUE(q->ack(350).ok());
+    ASSERT_GT(before, kMaxSpareSegments + 8);
+    ASSERT_TRUE(q->ack(1150).ok());
     const auto after = segment_files().size();
     EXPECT_LT(after, before);
-    // Live segments plus at most four wiped spares kept for reuse.
-    EXPECT_LE(after, q->segment_count() + 4);
+    // Live segments plus at most kMaxSpareSegments wiped spares kept for reuse.
+    EXPECT_LE(after, q->segment_count() + kMaxSpareSegments);
     EXPECT_GE(after, q->segment_count());
-    EXPECT_EQ(numbers(*q), iota(351, 400));
+    EXPECT_EQ(numbers(*q), iota(1151, 1200));
 }
 
 TEST_F(DiskQueueTest, DrainedCloseLeavesAnEmptySlotAndTheNextOpenStartsFresh) {
@@ -265,9 +265,104 @@ TEST_F(DiskQueueTest, AMissingMiddleSegmentIsAGapAndTheSlotIsLeftAlone) {
     std::filesystem::remove(files[1]);
     auto q = DiskQueue::open(options());
     ASSERT_FALSE(q.ok());
-    EXPECT_EQ(q.failure().code, ErrorCode::store_error);
+    EXPECT_EQ(q.failure().code, ErrorCode::store_resend_required) << "unreplayable, not I/O";
     EXPECT_NE(q.failure().message.find("gap"), std::string::npos);
     EXPECT_EQ(segment_files().size(), files.size() - 1);
+}
+
+TEST_F(DiskQueueTest, AnEmptyFrameMakesTheSlotUnreplayable) {
+    {
+        auto q = open();
+        append_range(*q, 0, 3);
+    }
+    // Rewrite frame 0 as a CRC-valid empty frame: no client writes one.
+    const auto files = segment_files();
+    ASSERT_EQ(files.size(), 1u);
+    std::uint8_t fh[8];
+    encode_frame_header({}, fh);
+    {
+        std::fstream f(files[0], std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(static_cast<std::streamoff>(kSegmentHeaderSize));
+        f.write(reinterpret_cast<const char*>(fh), sizeof fh);
+    }
+    auto q = DiskQueue::open(options());
+    ASSERT_FALSE(q.ok());
+    EXPECT_EQ(q.failure().code, ErrorCode::store_resend_required) << q.failure().message;
+    EXPECT_EQ(segment_files().size(), 1u) << "the slot is left as found";
+}
+
+// Recovery re-reserves the blocks of every kept segment: a (sparse) file far beyond any segment
+// size a client writes must not be trusted, or opening the slot could fill the disk.
+TEST_F(DiskQueueTest, ASegmentFileLargerThanAnyClientWritesIsUnreplayableAndUntouched) {
+    {
+        auto q = open();
+        append_range(*q, 0, 3);
+    }
+    const auto files = segment_files();
+    ASSERT_EQ(files.size(), 1u);
+    const std::uint64_t huge = kMaxSegmentFileBytes + 4096;
+    std::filesystem::resize_file(files[0], huge);  // sparse: no blocks allocated
+    auto q = DiskQueue::open(options());
+    ASSERT_FALSE(q.ok());
+    EXPECT_EQ(q.failure().code, ErrorCode::store_resend_required) << q.failure().message;
+    EXPECT_EQ(std::filesystem::file_size(files[0]), huge) << "left as found";
+}
+
+TEST_F(DiskQueueTest, SetAsideMovesTheWholeSlotMarksItFailedAndDeletesNothing) {
+    {
+        auto q = open();
+        append_range(*q, 0, 60);
+    }
+    const auto before = segment_files();
+    auto moved = set_slot_aside(dir_.path() / "sf", "default", "test reason: gap");
+    ASSERT_TRUE(moved.ok()) << moved.failure().message;
+    EXPECT_EQ(moved.value(), dir_.path() / "sf" / "default.unreplayable-0");
+    EXPECT_FALSE(std::filesystem::exists(slot()));
+    std::size_t kept = 0;
+    for (const auto& e : std::filesystem::directory_iterator(moved.value())) {
+        kept += is_segment_file_name(e.path().filename().string()) ? 1 : 0;
+    }
+    EXPECT_EQ(kept, before.size()) << "every segment file is kept";
+    auto reason = read_small_file(moved.value() / kFailedFileName, 4096);
+    ASSERT_TRUE(reason.ok());
+    EXPECT_EQ(reason.value(), "test reason: gap");
+    auto orphans = find_orphan_slots(dir_.path() / "sf");
+    ASSERT_TRUE(orphans.ok());
+    EXPECT_TRUE(orphans.value().empty()) << "a set-aside slot is never adopted";
+    // The next set-aside of the same name takes the next free number.
+    {
+        auto q = open();
+        append_range(*q, 0, 5);
+    }
+    auto second = set_slot_aside(dir_.path() / "sf", "default", "again");
+    ASSERT_TRUE(second.ok()) << second.failure().message;
+    EXPECT_EQ(second.value(), dir_.path() / "sf" / "default.unreplayable-1");
+    EXPECT_TRUE(std::filesystem::exists(moved.value() / kFailedFileName)) << "first one intact";
+}
+
+TEST_F(DiskQueueTest, SetAsideFailsLoudlyWhenEveryNameIsTakenOrTheSlotIsHeld) {
+    {
+        auto q = open();
+        append_range(*q, 0, 5);
+    }
+    for (int n = 0; n < kMaxSetAsideNames; ++n) {
+        std::filesystem::create_directory(dir_.path() / "sf" /
+                                          ("default.unreplayable-" + std::to_string(n)));
+    }
+    auto moved = set_slot_aside(dir_.path() / "sf", "default", "why");
+    ASSERT_FALSE(moved.ok());
+    EXPECT_EQ(moved.failure().code, ErrorCode::store_error);
+    EXPECT_NE(moved.failure().message.find("cannot be set aside"), std::string::npos);
+    EXPECT_EQ(segment_files().size(), 1u) << "the slot stays where it was";
+    for (int n = 0; n < kMaxSetAsideNames; ++n) {
+        EXPECT_TRUE(std::filesystem::is_empty(dir_.path() / "sf" /
+                                              ("default.unreplayable-" + std::to_string(n))))
+            << "nothing replaced";
+    }
+    auto held = open();
+    auto refused = set_slot_aside(dir_.path() / "sf", "default", "why");
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.failure().code, ErrorCode::store_slot_in_use);
 }
 
 TEST_F(DiskQueueTest, SegmentWithABadHeaderIsQuarantined) {

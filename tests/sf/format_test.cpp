@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 
@@ -64,6 +65,24 @@ TEST(Crc32c, IncrementalAndAcceleratedAgreeWithBoost) {
 }
 
 // ---- SF01 segments -----------------------------------------------------------------------
+
+TEST(Crc32c, UpdateAndCopyChecksumsAndCopiesInOnePass) {
+    // Sizes around the lane boundaries (3 x 8192 and 3 x 256) and odd tails.
+    for (const std::size_t size :
+         {0u, 1u, 7u, 8u, 9u, 767u, 768u, 769u, 1000u, 24575u, 24576u, 24577u, 46080u, 100003u}) {
+        std::vector<std::uint8_t> src(size);
+        for (std::size_t i = 0; i < size; ++i) {
+            src[i] = static_cast<std::uint8_t>(i * 37 + size);
+        }
+        std::vector<std::uint8_t> dst(size + 2, 0xEE);
+        const auto crc = Crc32c{}.update("ab", 2).update_and_copy(dst.data() + 1, src.data(), size);
+        const auto expected = Crc32c{}.update("ab", 2).update(src).value();
+        EXPECT_EQ(crc.value(), expected) << size;
+        EXPECT_TRUE(std::equal(src.begin(), src.end(), dst.begin() + 1)) << size;
+        EXPECT_EQ(dst.front(), 0xEE) << "nothing before dst";
+        EXPECT_EQ(dst.back(), 0xEE) << "nothing after dst + size";
+    }
+}
 
 TEST(SegmentFormat, ReadsTheJavaTwoFrameSegment) {
     const auto bytes = load_hex_fixture("sf/java-two-frame.sfa.hex");
@@ -291,6 +310,24 @@ TEST(SymbolDictFormat, ABadHeaderStartsAFreshDictionary) {
     EXPECT_TRUE(dict.value().recreated());
     EXPECT_EQ(dict.value().size(), 0u);
     EXPECT_EQ(std::filesystem::file_size(dir.path() / kSymbolDictFileName), 8u);
+    const auto kept = dir.path() / (std::string(kSymbolDictFileName) + ".corrupt");
+    ASSERT_TRUE(std::filesystem::exists(kept)) << "the unreadable file is kept, not overwritten";
+    EXPECT_EQ(std::filesystem::file_size(kept), bytes.size());
+}
+
+TEST(SymbolDictFormat, AnOversizedFileIsKeptAsideAndNotLoaded) {
+    test::TempDir dir;
+    auto bytes = load_hex_fixture("sf/java-two-chunk.symbol-dict.hex");
+    write_file(dir.path() / kSymbolDictFileName, bytes);
+    const std::uint64_t huge = kMaxSymbolDictFileBytes + 1;
+    std::filesystem::resize_file(dir.path() / kSymbolDictFileName, huge);  // sparse
+    auto dict = SymbolDictFile::open(dir.path(), nullptr);
+    ASSERT_TRUE(dict.ok()) << dict.failure().message;
+    EXPECT_TRUE(dict.value().recreated());
+    EXPECT_EQ(dict.value().size(), 0u);
+    EXPECT_EQ(dict.value().torn_bytes_dropped(), huge);
+    const auto kept = dir.path() / (std::string(kSymbolDictFileName) + ".corrupt");
+    EXPECT_EQ(std::filesystem::file_size(kept), huge);
 }
 
 }  // namespace
