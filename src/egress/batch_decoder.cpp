@@ -209,7 +209,7 @@ Status BatchDecoder::decode_nulls(qwp::ByteReader& r, std::uint32_t rows, Scratc
     std::uint32_t next = 0;
     for (std::uint32_t row = 0; row < rows; ++row) {
         const bool is_null = ((bitmap[row >> 3] >> (row & 7)) & 1) != 0;
-        scratch.dense[row] = is_null ? std::numeric_limits<std::uint32_t>::max() : next;
+        scratch.dense[row] = is_null ? detail::kNullSlot : next;
         next += is_null ? 0 : 1;
     }
     out.dense_index = scratch.dense.data();

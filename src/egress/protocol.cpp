@@ -61,6 +61,7 @@ Status QueryProtocol::begin_query(const QuerySpec& spec, std::vector<std::uint8_
     active_ = true;
     cancelled_ = false;
     cancel_sent_ = false;
+    nudge_sent_ = false;
     batch_seen_ = false;
     request_id_ = spec.request_id;
     next_seq_ = 0;
@@ -208,6 +209,15 @@ bool QueryProtocol::cancel(std::vector<std::uint8_t>& out) {
     cancelled_ = true;
     cancel_sent_ = true;
     wire::encode_cancel(request_id_, out);
+    return true;
+}
+
+bool QueryProtocol::cancel_nudge(std::vector<std::uint8_t>& out) {
+    if (!active_ || !cancel_sent_ || nudge_sent_ || initial_credit_ == 0) {
+        return false;
+    }
+    nudge_sent_ = true;
+    wire::encode_credit(request_id_, 1, out);  // not counted in granted_: no real grant
     return true;
 }
 

@@ -76,6 +76,11 @@ class QueryProtocol {
     /// Marks the active query cancelled and encodes CANCEL once; false when nothing to send.
     bool cancel(std::vector<std::uint8_t>& out);
 
+    /// After cancel() on a credit-bounded query: encodes CREDIT(1) once, not counted in
+    /// credit_granted_total(). QuestDB evaluates a CANCEL only when the paused stream is
+    /// re-entered, which for a query paused on credit happens only on a CREDIT (Z4).
+    bool cancel_nudge(std::vector<std::uint8_t>& out);
+
     /// The caller released a batch of `wire_bytes`: encodes a CREDIT grant of that size when
     /// the query is credit-bounded, active and not cancelled (E3, E6, F7).
     bool on_batch_released(std::uint32_t wire_bytes, std::vector<std::uint8_t>& out);
@@ -104,6 +109,7 @@ class QueryProtocol {
     bool active_ = false;
     bool cancelled_ = false;
     bool cancel_sent_ = false;
+    bool nudge_sent_ = false;
     bool batch_seen_ = false;
     std::int64_t request_id_ = -1;
     std::uint64_t next_seq_ = 0;

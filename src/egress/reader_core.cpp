@@ -45,13 +45,30 @@ std::string ReaderCore::endpoint_name() const {
 }
 
 void ReaderCore::drop(bool demote) noexcept {
-    if (bound_.transport) {
-        bound_.transport->abort();
-        if (demote && bound_.endpoint < failures_.size()) {
-            ++failures_[bound_.endpoint];
+    BoundConnection old;
+    {
+        std::lock_guard lock(transport_mutex_);
+        old = std::move(bound_);
+        bound_ = BoundConnection{};
+    }
+    if (old.transport) {
+        old.transport->abort();
+        if (demote && old.endpoint < failures_.size()) {
+            ++failures_[old.endpoint];
         }
     }
-    bound_ = BoundConnection{};
+}
+
+void ReaderCore::interrupt() noexcept {
+    std::lock_guard lock(transport_mutex_);
+    if (bound_.transport) {
+        bound_.transport->interrupt();
+    }
+}
+
+void ReaderCore::bind_to(BoundConnection connection) noexcept {
+    std::lock_guard lock(transport_mutex_);
+    bound_ = std::move(connection);
 }
 
 Status ReaderCore::bind(bool* terminal) {
@@ -99,6 +116,7 @@ Status ReaderCore::bind(bool* terminal) {
         popts.max_request_bytes = settings_.max_request_bytes;
         auto protocol = std::make_unique<QueryProtocol>(popts);
         auto frame = attempt.transport->receive(settings_.server_info_timeout);
+        // Not yet reachable by interrupt(): no is_receive_interrupt() case here.
         Status handshake = frame ? Status{} : Status{frame.failure()};
         if (handshake.ok()) {
             auto info = protocol->on_handshake_frame(frame.value());
@@ -134,12 +152,12 @@ Status ReaderCore::bind(bool* terminal) {
             other_zone->transport->abort();
         }
         failures_[i] = 0;
-        bound_ = std::move(candidate);
+        bind_to(std::move(candidate));
         return {};
     }
     if (other_zone) {
         failures_[other_zone->endpoint] = 0;
-        bound_ = std::move(*other_zone);
+        bind_to(std::move(*other_zone));
         return {};
     }
     if (role_rejects > 0 && transport_failures == 0) {
@@ -221,7 +239,12 @@ Status QueryExecution::send_request() {
 Status QueryExecution::flush_pending_control() {
     // F5: a cancel requested at any time (even before the id existed) is sent once it can be.
     if (cancel_latched_.load() && core_->connected() && core_->bound().protocol->cancel(out_)) {
-        return send_frame(out_);
+        if (auto s = send_frame(out_); !s) {
+            return s;
+        }
+        if (core_->bound().protocol->cancel_nudge(out_)) {
+            return send_frame(out_);
+        }
     }
     return {};
 }
@@ -334,13 +357,17 @@ Result<const detail::BatchData*> QueryExecution::next() {
             auto& protocol = *core_->bound().protocol;
             // A latched cancel goes first: a cancelled query is granted no more credit (F7).
             st = flush_pending_control();
-            if (st.ok() && held_wire_bytes_ > 0 && protocol.on_batch_released(held_wire_bytes_, out_)) {
+            if (st.ok() && held_wire_bytes_ > 0 &&
+                protocol.on_batch_released(held_wire_bytes_, out_)) {
                 st = send_frame(out_);
             }
             held_wire_bytes_ = 0;
         }
         if (st.ok()) {
             auto frame = core_->bound().transport->receive(core_->settings().read_timeout);
+            if (!frame && is_receive_interrupt(frame.failure())) {
+                continue;  // cancel() from another thread: send the CANCEL, then read on
+            }
             if (!frame) {
                 st = frame.failure();
             } else {
@@ -433,7 +460,9 @@ void QueryExecution::abandon() noexcept {
     const auto deadline = core_->hooks().now() + core_->settings().close_timeout;
     try {
         auto& b = core_->bound();
-        if (b.protocol->cancel(out_) && !b.transport->send(out_).ok()) {
+        const bool sent_cancel = b.protocol->cancel(out_);
+        if ((sent_cancel && !b.transport->send(out_).ok()) ||
+            (b.protocol->cancel_nudge(out_) && !b.transport->send(out_).ok())) {
             core_->drop(true);
             finish();
             return;
@@ -446,6 +475,9 @@ void QueryExecution::abandon() noexcept {
                 break;
             }
             auto frame = b.transport->receive(left);
+            if (!frame && is_receive_interrupt(frame.failure())) {
+                continue;  // a late cancel() from another thread; the CANCEL is already sent
+            }
             if (!frame || !b.protocol->on_frame(frame.value()).ok()) {
                 core_->drop(false);
                 break;

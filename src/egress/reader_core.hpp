@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,9 @@ class ReaderCore {
     detail::Status bind(bool* terminal = nullptr);
     /// Drops the current connection; `demote` marks its endpoint unhealthy.
     void drop(bool demote) noexcept;
+    /// Thread-safe (the only member that is): wakes a receive() blocked on the bound
+    /// connection, or the next one (see EgressTransport::interrupt). No-op when unbound.
+    void interrupt() noexcept;
     [[nodiscard]] bool connected() const noexcept { return bound_.transport != nullptr; }
     [[nodiscard]] BoundConnection& bound() noexcept { return bound_; }
     [[nodiscard]] std::string endpoint_name() const;
@@ -72,10 +76,15 @@ class ReaderCore {
     std::atomic<bool> cursor_open{false};
 
   private:
+    void bind_to(BoundConnection connection) noexcept;
+
     std::unique_ptr<EgressConnector> connector_;
     ReaderSettings settings_;
     ReaderHooks hooks_;
     BoundConnection bound_;
+    /// Guards replacing bound_.transport against interrupt() from another thread; the owning
+    /// thread reads bound_ without it (only it writes).
+    mutable std::mutex transport_mutex_;
     std::vector<std::uint32_t> failures_;
     std::int64_t next_request_id_ = 1;
     std::uint64_t seed_counter_ = 0;
@@ -105,7 +114,12 @@ class QueryExecution {
     /// Cancels and drains to the terminator within the close timeout; on failure the
     /// connection is dropped. Called by the Cursor destructor and by cancel().
     void abandon() noexcept;
-    void request_cancel() noexcept { cancel_latched_.store(true); }
+    /// Thread-safe: latches the cancel and wakes the reading thread so that it sends CANCEL
+    /// now, even while blocked in receive().
+    void request_cancel() noexcept {
+        cancel_latched_.store(true);
+        core_->interrupt();
+    }
     detail::Status add_credit(std::uint64_t bytes);
 
     [[nodiscard]] const std::optional<Terminal>& terminal() const noexcept { return terminal_; }

@@ -43,6 +43,7 @@ class WsTransport final : public EgressTransport {
         return conn_->read(timeout);
     }
     void abort() noexcept override { conn_->abort(); }
+    void interrupt() noexcept override { conn_->interrupt(); }
     [[nodiscard]] bool zstd_negotiated() const noexcept override { return zstd_; }
 
   private:

@@ -1,7 +1,9 @@
 #include "ws/blocking.hpp"
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 namespace questdb::ws {
 
@@ -15,32 +17,59 @@ struct BlockingConnection::Impl {
     explicit Impl(ConnectionOptions options)
         : io(1), connection(boost::asio::any_io_executor(io.get_executor()), std::move(options)) {}
 
-    boost::asio::io_context io;
-    Connection connection;
+    /// A read outlives an interrupted read() call: its handler stores here, not on a stack.
+    struct PendingRead {
+        bool started = false;
+        bool done = false;
+        Status status;
+        std::span<const std::uint8_t> message;
+    };
 
-    /// Runs handlers until `done` or the deadline (zero timeout: no deadline). False on
-    /// timeout, or when nothing is left to run although `done` is still false.
-    bool run_until(const bool& done, std::chrono::milliseconds timeout) {
+    enum class Wait { done, timed_out, interrupted };
+
+    boost::asio::io_context io;
+    PendingRead pending;
+    std::atomic<bool> interrupt_requested{false};
+    Connection connection;  // last: destroyed first, so its handlers never see a dead Impl
+
+    /// Runs handlers until `done` or the deadline (zero timeout: no deadline); an interruptible
+    /// wait also ends at interrupt(). timed_out also when nothing is left to run although
+    /// `done` is still false.
+    Wait run_until(const bool& done, std::chrono::milliseconds timeout,
+                   bool interruptible = false) {
         const bool bounded = timeout.count() > 0;
         const auto deadline = Clock::now() + timeout;
         while (!done) {
+            if (interruptible && interrupt_requested.exchange(false)) {
+                return Wait::interrupted;
+            }
             if (io.stopped()) {
                 io.restart();
             }
             const std::size_t ran = bounded ? io.run_one_until(deadline) : io.run_one();
             if (ran == 0 && !done) {
                 if (!bounded || Clock::now() >= deadline) {
-                    return false;
+                    return Wait::timed_out;
                 }
             }
         }
-        return true;
+        return Wait::done;
     }
 
     /// After a timeout: close the socket and let the aborted operation finish.
     void abort_and_drain(const bool& done) {
         connection.abort();
         (void)run_until(done, std::chrono::milliseconds(0));
+    }
+
+    void start_read() {
+        pending = PendingRead{};
+        pending.started = true;
+        connection.async_read([this](Status result, std::span<const std::uint8_t> data) {
+            pending.status = std::move(result);
+            pending.message = data;
+            pending.done = true;
+        });
     }
 
     Failure timed_out(const char* what, std::chrono::milliseconds timeout) const {
@@ -62,7 +91,7 @@ ConnectOutcome BlockingConnection::connect(const Endpoint& endpoint) {
         outcome = result;
         done = true;
     });
-    if (!impl_->run_until(done, std::chrono::milliseconds(0))) {
+    if (impl_->run_until(done, std::chrono::milliseconds(0)) != Impl::Wait::done) {
         return ConnectOutcome::make(Verdict::transient, ErrorCode::socket_error,
                                     "connect to " + endpoint.to_string() + " stalled");
     }
@@ -77,7 +106,7 @@ Status BlockingConnection::write(std::span<const std::uint8_t> message,
         status = std::move(result);
         done = true;
     });
-    if (!impl_->run_until(done, timeout)) {
+    if (impl_->run_until(done, timeout) != Impl::Wait::done) {
         impl_->abort_and_drain(done);
         return impl_->timed_out("write to", timeout);
     }
@@ -85,22 +114,35 @@ Status BlockingConnection::write(std::span<const std::uint8_t> message,
 }
 
 Result<std::span<const std::uint8_t>> BlockingConnection::read(std::chrono::milliseconds timeout) {
-    bool done = false;
-    Status status;
-    std::span<const std::uint8_t> message;
-    impl_->connection.async_read([&](Status result, std::span<const std::uint8_t> data) {
-        status = std::move(result);
-        message = data;
-        done = true;
-    });
-    if (!impl_->run_until(done, timeout)) {
-        impl_->abort_and_drain(done);
-        return impl_->timed_out("read from", timeout);
+    auto& pending = impl_->pending;
+    if (!pending.started) {
+        impl_->start_read();
     }
-    if (!status) {
-        return std::move(status).failure();
+    switch (impl_->run_until(pending.done, timeout, /*interruptible=*/true)) {
+        case Impl::Wait::interrupted:
+            return fail(ErrorCode::cancelled, "read interrupted");
+        case Impl::Wait::timed_out:
+            impl_->abort_and_drain(pending.done);
+            pending.started = false;
+            return impl_->timed_out("read from", timeout);
+        case Impl::Wait::done:
+            break;
     }
-    return message;
+    pending.started = false;
+    if (!pending.status) {
+        return std::move(pending.status).failure();
+    }
+    return pending.message;
+}
+
+void BlockingConnection::interrupt() noexcept {
+    impl_->interrupt_requested.store(true);
+    try {
+        // Wakes a run_one() blocked on another thread; io_context::post is thread-safe.
+        boost::asio::post(impl_->io, [] {});
+    } catch (...) {
+        // Allocation failure: the flag is still seen at the next loop turn of read().
+    }
 }
 
 Status BlockingConnection::close(std::chrono::milliseconds timeout, std::uint16_t code) {
@@ -110,7 +152,7 @@ Status BlockingConnection::close(std::chrono::milliseconds timeout, std::uint16_
         status = std::move(result);
         done = true;
     });
-    if (!impl_->run_until(done, timeout)) {
+    if (impl_->run_until(done, timeout) != Impl::Wait::done) {
         impl_->abort_and_drain(done);
         return impl_->timed_out("close handshake with", timeout);
     }

@@ -23,8 +23,9 @@ namespace questdb::ws {
 /// socket_error saying what timed out. connect() is bounded by the options' connect_timeout
 /// and auth_timeout.
 ///
-/// Thread safety: none; use from one thread at a time. Keep-alive pings (ping_interval) are
-/// only sent while a call is blocked in this object.
+/// Thread safety: use from one thread at a time, except interrupt(), which any thread may call
+/// while the object is alive. Keep-alive pings (ping_interval) are only sent while a call is
+/// blocked in this object.
 class BlockingConnection {
   public:
     explicit BlockingConnection(ConnectionOptions options);
@@ -39,7 +40,15 @@ class BlockingConnection {
     detail::Status write(std::span<const std::uint8_t> message, std::chrono::milliseconds timeout);
 
     /// Receives the next whole binary message. The span stays valid until the next read().
+    /// After interrupt() it returns the failure `ErrorCode::cancelled` ("read interrupted")
+    /// instead, leaving the connection intact: the message being received is not lost, the
+    /// next read() picks it up (see is_interrupt()).
     detail::Result<std::span<const std::uint8_t>> read(std::chrono::milliseconds timeout);
+
+    /// Thread-safe: makes a read() blocked on another thread return "read interrupted" at once,
+    /// or, when none is blocked, the next read(). Writes and close() are not interrupted.
+    /// Never blocks; never throws.
+    void interrupt() noexcept;
 
     /// Close handshake (best effort) bounded by `timeout`; the socket is closed afterwards.
     detail::Status close(std::chrono::milliseconds timeout, std::uint16_t code = 1000);
@@ -57,5 +66,10 @@ class BlockingConnection {
   private:
     std::unique_ptr<Impl> impl_;
 };
+
+/// Whether `failure` is the "read interrupted" result of BlockingConnection::read().
+[[nodiscard]] inline bool is_interrupt(const detail::Failure& failure) noexcept {
+    return failure.code == ErrorCode::cancelled;
+}
 
 }  // namespace questdb::ws

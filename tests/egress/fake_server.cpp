@@ -92,10 +92,11 @@ detail::Status FakeConnection::send(std::span<const std::uint8_t> frame) {
     } else if (auto* c = std::get_if<server::CancelMsg>(&msg.value())) {
         ep.cancels.push_back(*c);
         if (active && c->request_id == request_id && !ep.ignore_cancel) {
-            Frame f;
-            server::encode_query_error(request_id, wire::kStatusCancelled, "cancelled by user", f);
-            push(std::move(f));
-            active = false;
+            if (ep.cancel_needs_credit && bounded && budget <= 0) {
+                cancel_pending = true;
+            } else {
+                answer_cancel();
+            }
         }
     } else if (auto* cr = std::get_if<server::CreditMsg>(&msg.value())) {
         ep.credits.push_back(*cr);
@@ -110,10 +111,22 @@ detail::Status FakeConnection::send(std::span<const std::uint8_t> frame) {
             ep.violations.push_back("CREDIT of 0 bytes");
         } else {
             budget += static_cast<std::int64_t>(cr->additional_bytes);
-            pump();
+            if (cancel_pending) {
+                answer_cancel();
+            } else {
+                pump();
+            }
         }
     }
     return {};
+}
+
+void FakeConnection::answer_cancel() {
+    Frame f;
+    server::encode_query_error(request_id, wire::kStatusCancelled, "cancelled by user", f);
+    push(std::move(f));
+    active = false;
+    cancel_pending = false;
 }
 
 detail::Result<std::span<const std::uint8_t>> FakeConnection::receive(std::chrono::milliseconds) {

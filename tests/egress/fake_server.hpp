@@ -35,6 +35,8 @@ class FakeConnection : public EgressTransport {
     void push(Frame f) { inbox.push_back(std::move(f)); }
     /// Emits result batches while the budget allows (E2).
     void pump();
+    /// Answers the active query with QUERY_ERROR(CANCELLED).
+    void answer_cancel();
 
     FakeEndpoint& endpoint;
     std::size_t index;
@@ -52,6 +54,7 @@ class FakeConnection : public EgressTransport {
     std::size_t next_row = 0;
     std::uint64_t seq = 0;
     std::size_t batches_sent = 0;
+    bool cancel_pending = false;  ///< cancel_needs_credit: a CANCEL waits for a CREDIT
 };
 
 /// Behaviour of one endpoint.
@@ -70,6 +73,9 @@ struct FakeEndpoint {
     server::BatchEncodeOptions batch_options;
     std::size_t drop_after_batches = SIZE_MAX;  ///< break the connection after N batches
     bool ignore_cancel = false;
+    /// Like QuestDB: a CANCEL for a query paused on credit (budget <= 0) is only acted on at
+    /// the next CREDIT (which then answers CANCELLED instead of sending more).
+    bool cancel_needs_credit = false;
     /// Custom answer to a QUERY_REQUEST (return true when handled).
     std::function<bool(FakeConnection&, const server::QueryRequestMsg&)> on_query;
 

@@ -495,10 +495,41 @@ TEST(EgressEngine, CancelAcknowledgedWithoutFailover) {
     ASSERT_TRUE(f.core->bind().ok());
     auto c = f.reader().prepare("select").initial_credit(2000).execute();
     ASSERT_TRUE(c.next_batch());
-    c.cancel();  // F7: paused on credit; CANCELLED comes without any grant
+    c.cancel();  // F7: paused on credit; this server answers CANCEL without credit
     EXPECT_FALSE(c.next_batch());
     EXPECT_EQ(c.terminal()->kind, Terminal::Kind::cancelled);
     EXPECT_EQ(f.ep(1).connects, 0u);  // F3
+    expect_clean(f);
+}
+
+TEST(EgressEngine, CancelOfCreditPausedQueryNudgesWithOneByte) {
+    FakeReader f(1);
+    f.ep(0).columns = test::id_sym_columns(100000);
+    f.ep(0).cancel_needs_credit = true;  // as QuestDB: a paused stream sees CANCEL on CREDIT
+    ASSERT_TRUE(f.core->bind().ok());
+    auto c = f.reader().prepare("select").initial_credit(2000).execute();
+    ASSERT_TRUE(c.next_batch());  // the server overdrew the credit and paused
+    const auto granted = c.credit_granted_total();
+    const auto credits_before = f.ep(0).credits.size();
+    c.cancel();
+    EXPECT_FALSE(c.next_batch());  // no deadlock: the nudge lets the server answer
+    EXPECT_EQ(c.terminal()->kind, Terminal::Kind::cancelled);
+    ASSERT_EQ(f.ep(0).credits.size(), credits_before + 1);
+    EXPECT_EQ(f.ep(0).credits.back().additional_bytes, 1u);
+    EXPECT_EQ(f.ep(0).credits.back().request_id, c.request_id());
+    EXPECT_EQ(c.credit_granted_total(), granted);  // the nudge is not a grant
+    expect_clean(f);
+}
+
+TEST(EgressEngine, CancelOfUnboundedQuerySendsNoCredit) {
+    FakeReader f(1);
+    f.ep(0).ignore_cancel = true;
+    ASSERT_TRUE(f.core->bind().ok());
+    auto c = f.reader().execute("select");
+    ASSERT_TRUE(c.next_batch());
+    c.cancel();
+    EXPECT_FALSE(c.next_batch());
+    EXPECT_TRUE(f.ep(0).credits.empty());  // E1 holds during a cancel too
     expect_clean(f);
 }
 

@@ -2,7 +2,13 @@
 // result of every type with NULLs, rows ingested by an ILP/HTTP sender read back with SQL,
 // QUERY_ERROR and EXEC_DONE.
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
 
 #include "questdb/egress/reader.hpp"
 #include "questdb/ingress/buffer.hpp"
@@ -141,6 +147,121 @@ TEST(EgressTestServer, ErrorsAndExecDone) {
     auto ddl = reader.execute("create table x (a long)");
     EXPECT_EQ(ddl.drain().kind, Terminal::Kind::exec_done);
     EXPECT_EQ(server.egress_connections(), 1u);
+}
+
+// ---- handshake against the real upgrade path (A1, A3-A6, A8, A10) --------------------------
+
+const ts::RequestInfo* last_read_upgrade(const std::vector<ts::RequestInfo>& requests) {
+    const ts::RequestInfo* found = nullptr;
+    for (const auto& r : requests) {
+        if (r.headers.count("upgrade") != 0) {
+            found = &r;
+        }
+    }
+    return found;
+}
+
+TEST(EgressTestServer, UpgradeRequestCarriesTheEgressHeaders) {
+    ts::Server server;
+    server.start();
+    {
+        auto reader = Reader::connect(ws_conf(server));
+        const auto requests = server.requests();
+        const auto* up = last_read_upgrade(requests);
+        ASSERT_NE(up, nullptr);
+        EXPECT_EQ(up->method, "GET");
+        EXPECT_EQ(up->target, "/read/v1");                    // A1
+        EXPECT_EQ(up->headers.at("x-qwp-max-version"), "1");  // A3
+        const auto& id = up->headers.at("x-qwp-client-id");   // A4: <name>/<version>
+        const auto slash = id.find('/');
+        EXPECT_TRUE(slash != std::string::npos && slash > 0 && slash + 1 < id.size()) << id;
+        EXPECT_EQ(up->headers.count("x-qwp-accept-encoding"), 0u);  // A5: raw sends none
+        EXPECT_EQ(up->headers.count("x-qwp-max-batch-rows"), 0u);   // A6: unset sends none
+    }
+    auto reader = Reader::connect(
+        ws_conf(server, "compression=zstd;compression_level=5;max_batch_rows=100;client_id=me/9;"));
+    const auto requests = server.requests();
+    const auto* up = last_read_upgrade(requests);
+    ASSERT_NE(up, nullptr);
+    EXPECT_EQ(up->headers.at("x-qwp-client-id"), "me/9");
+    EXPECT_EQ(up->headers.at("x-qwp-accept-encoding"), "zstd;level=5,raw");
+    EXPECT_EQ(up->headers.at("x-qwp-max-batch-rows"), "100");
+}
+
+TEST(EgressTestServer, AuthRefusalStopsTheWalk) {
+    ts::Server refusing;
+    ts::Server healthy;
+    refusing.start();
+    healthy.start();
+    refusing.faults().refuse_upgrades(401);
+    try {
+        auto reader =
+            Reader::connect("ws::addr=" + refusing.address() + ";addr=" + healthy.address() + ";");
+        FAIL() << "connected despite a 401";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.error_code(), ErrorCode::auth_error);  // A10: terminal at once
+    }
+    EXPECT_EQ(healthy.egress_connections(), 0u);  // the second endpoint was never contacted
+}
+
+TEST(EgressTestServer, RoleRejectAndVersionMismatchMoveToTheNextEndpoint) {
+    ts::Server first;
+    ts::Server second;
+    first.start();
+    second.start();
+    const std::string conf = "ws::addr=" + first.address() + ";addr=" + second.address() + ";";
+    first.faults().refuse_upgrades(421, {{"X-QuestDB-Role", "REPLICA"}}, {}, 1);
+    {
+        auto reader = Reader::connect(conf);  // A10: 421 -> next endpoint
+        EXPECT_EQ(reader.current_endpoint(), second.address());
+    }
+    first.faults().force_qwp_version(2);
+    {
+        auto reader = Reader::connect(conf);  // A8: a version out of range is per endpoint
+        EXPECT_EQ(reader.current_endpoint(), second.address());
+    }
+    first.faults().clear();
+    auto reader = Reader::connect(conf);
+    EXPECT_EQ(reader.current_endpoint(), first.address());
+}
+
+/// A TCP listener that never accepts: connects complete in the kernel backlog, and no
+/// upgrade response ever comes.
+struct SilentListener {
+    SilentListener() {
+        fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_port = 0;
+        if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+            ::listen(fd, 8) != 0) {
+            ADD_FAILURE() << "cannot listen on 127.0.0.1";
+            return;
+        }
+        socklen_t len = sizeof addr;
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+        port = ntohs(addr.sin_port);
+    }
+    ~SilentListener() {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+    }
+    int fd = -1;
+    std::uint16_t port = 0;
+};
+
+TEST(EgressTestServer, SilentEndpointTimesOutToTheNextOne) {
+    SilentListener silent;
+    ts::Server healthy;
+    healthy.start();
+    const auto started = std::chrono::steady_clock::now();
+    auto reader = Reader::connect("ws::addr=127.0.0.1:" + std::to_string(silent.port) +
+                                  ";addr=" + healthy.address() + ";auth_timeout_ms=300;");
+    EXPECT_EQ(reader.current_endpoint(), healthy.address());  // A11
+    // Bounded by auth_timeout_ms (300 ms), not the 15 s default: a generous liveness bound.
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -18,6 +19,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <future>
+#include <optional>
 #include <thread>
 
 #include "support/wait_for.hpp"
@@ -424,6 +426,39 @@ TEST(WsConnection, BlockingReadTimesOutAndBreaksTheConnection) {
     EXPECT_NE(message.failure().message.find("timed out"), std::string::npos);
     EXPECT_FALSE(conn.is_open());
     EXPECT_FALSE(conn.read(100ms).ok());
+}
+
+TEST(WsConnection, InterruptWakesABlockedReadAndKeepsTheConnection) {
+    std::promise<void> go;
+    auto send_now = go.get_future().share();
+    ScriptServer server(upgrade_then([send_now](tcp::socket& s, const HttpRequest&) {
+        send_now.wait();  // silent until the client was interrupted
+        t::write_all(s, t::server_frame(0x2, "after"));
+        t::wait_for_eof(s);
+    }));
+    BlockingConnection conn(options("/read/v1"));
+    ASSERT_TRUE(conn.connect(local(server)).ok());
+    std::atomic<bool> reading{false};
+    std::optional<ErrorCode> code;
+    std::thread reader([&] {
+        reading.store(true);
+        auto message = conn.read(std::chrono::milliseconds(0));  // no deadline
+        code = message.ok() ? std::nullopt : std::optional(message.failure().code);
+    });
+    ASSERT_TRUE(questdb::test::wait_for([&] { return reading.load(); }, kTimeout));
+    conn.interrupt();  // from this thread, while (or just before) the other one blocks
+    reader.join();
+    ASSERT_TRUE(code.has_value());
+    EXPECT_EQ(*code, ErrorCode::cancelled);
+    EXPECT_TRUE(conn.is_open());
+    go.set_value();
+    auto message = conn.read(kTimeout);  // the same pending read delivers the next message
+    ASSERT_TRUE(message.ok()) << message.failure().message;
+    EXPECT_EQ(text(message.value()), "after");
+    conn.interrupt();  // with nobody reading: the next read returns at once
+    auto next = conn.read(kTimeout);
+    ASSERT_FALSE(next.ok());
+    EXPECT_TRUE(is_interrupt(next.failure()));
 }
 
 TEST(WsConnection, BlockingWriteTimesOutWhenThePeerStopsReading) {

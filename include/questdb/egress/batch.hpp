@@ -4,7 +4,7 @@
 /// Zero-copy views over one decoded RESULT_BATCH.
 ///
 /// Lifetime: a BatchView and every view obtained from it borrow the cursor's receive buffer.
-/// They stay valid until the next `Cursor::next_batch()`, `Cursor::cancel()` or the Cursor's
+/// They stay valid until the next `Cursor::next_batch()`/`Cursor::drain()` or the Cursor's
 /// destruction, whichever comes first. Views are cheap to copy and thread-compatible: read them
 /// from one thread at a time.
 ///
@@ -43,9 +43,11 @@ struct ColumnData {
     ColumnKind kind = ColumnKind::long_;
     std::string_view name;
     std::uint32_t row_count = 0;
-    std::uint32_t value_count = 0;               ///< non-null values stored (dense)
-    const std::uint8_t* null_bitmap = nullptr;   ///< LSB-first, 1 = NULL; nullptr = no bitmap
-    const std::uint32_t* dense_index = nullptr;  ///< row -> value index; nullptr = identity
+    std::uint32_t value_count = 0;              ///< non-null values stored (dense)
+    const std::uint8_t* null_bitmap = nullptr;  ///< LSB-first, 1 = NULL; nullptr = no bitmap
+    /// Row -> value index, kNullSlot for a NULL row. Set exactly when `null_bitmap` is (the
+    /// batch has NULL rows in this column); nullptr = identity, no NULL rows.
+    const std::uint32_t* dense_index = nullptr;
     const std::uint8_t* values = nullptr;   ///< fixed-width LE values / array bodies / bool bits
     std::uint8_t width = 0;                 ///< bytes per fixed-width value
     std::uint8_t param = 0;                 ///< decimal scale or geohash precision bits
@@ -76,6 +78,9 @@ inline T load_le(const std::uint8_t* p) noexcept {
 [[noreturn]] QUESTDB_API void throw_kind_mismatch(const ColumnData& column,
                                                   std::string_view wanted);
 [[noreturn]] QUESTDB_API void throw_column_out_of_range(std::size_t index, std::size_t count);
+
+/// dense_index entry of a NULL row.
+inline constexpr std::uint32_t kNullSlot = std::numeric_limits<std::uint32_t>::max();
 
 inline bool bitmap_null(const ColumnData& c, std::size_t row) noexcept {
     return c.null_bitmap != nullptr && ((c.null_bitmap[row >> 3] >> (row & 7)) & 1) != 0;
@@ -179,10 +184,16 @@ class FixedColumn : public ColumnBase {
     /// The stored value; for a bitmap-NULL row, a value-initialised T. Never throws.
     [[nodiscard]] T value(std::size_t row) const noexcept {
         assert(row < data_->row_count);
-        if (detail::bitmap_null(*data_, row)) {
-            return T{};
+        // Hot path: one loop-invariant test for a column without NULL rows, so that a loop
+        // over rows compiles to plain loads.
+        const std::uint32_t* dense = data_->dense_index;
+        if (dense == nullptr) {
+            return detail::load_le<T>(data_->values + row * sizeof(T));
         }
-        return detail::load_le<T>(data_->values + detail::value_index(*data_, row) * sizeof(T));
+        const std::uint32_t slot = dense[row];
+        return slot == detail::kNullSlot
+                   ? T{}
+                   : detail::load_le<T>(data_->values + std::size_t{slot} * sizeof(T));
     }
     /// NULL by bitmap or by sentinel.
     [[nodiscard]] bool is_null(std::size_t row) const noexcept {

@@ -16,8 +16,9 @@
 /// @endcode
 ///
 /// Threading: a Reader and its Cursor are used from one thread at a time, except
-/// Cursor::cancel(), which may be called from any thread (it is latched and sent by the thread
-/// reading the cursor). One query runs at a time per Reader (one in flight per connection).
+/// Cursor::cancel(), which may be called from any thread: it wakes the thread blocked in
+/// next_batch(), which sends CANCEL and drains to the terminator. One query runs at a time per
+/// Reader (one in flight per connection).
 
 #include <chrono>
 #include <cstdint>
@@ -120,7 +121,8 @@ class QUESTDB_API Cursor {
     ~Cursor();
 
     /// The next batch, or nullopt once the terminator arrived (see terminal()). Blocks.
-    /// The view is valid until the next call of next_batch()/cancel()/drain() or destruction.
+    /// The view is valid until the next call of next_batch()/drain() or destruction (cancel()
+    /// does not invalidate it).
     /// Throws Error: the server's QUERY_ERROR (server_* codes, cancelled, query_error with the
     /// server's message), protocol_error, socket_error, auth_error, failover_would_duplicate.
     std::optional<BatchView> next_batch();
@@ -131,10 +133,20 @@ class QUESTDB_API Cursor {
     /// The terminator once received; nullopt while the result is streaming.
     [[nodiscard]] std::optional<Terminal> terminal() const;
 
-    /// Requests cancellation: sends CANCEL (now, or latched until the reading thread can) and
-    /// makes the cursor drop further batches; next_batch() then returns nullopt once the
-    /// terminator arrives (Terminal::Kind::cancelled, or result_end/exec_done if the query won
-    /// the race). Thread-safe; never throws.
+    /// Requests cancellation of the query. Never blocks, never throws, does no I/O itself.
+    ///
+    /// Thread safety: the one Cursor member that may be called from any thread, concurrently
+    /// with next_batch()/drain()/the Arrow readers on the thread that reads the cursor (but not
+    /// concurrently with the Cursor's destruction, move or assignment). It latches the request
+    /// and wakes the reading thread, even one blocked in next_batch() waiting for the server;
+    /// that thread sends CANCEL for the current request_id (also after a failover replay),
+    /// drops the batches still in flight, and its next_batch() returns nullopt once the
+    /// server's terminator arrives: terminal() is then Terminal::Kind::cancelled for
+    /// QUERY_ERROR(CANCELLED), or result_end/exec_done if the query won the race. Cancelling
+    /// is not an error (next_batch() does not throw `cancelled` for it), the connection stays
+    /// usable for the next query, and a late cancel() (after the terminator) does nothing.
+    /// When nobody reads the cursor any more, the destructor sends the CANCEL and drains
+    /// (bounded by `query_close_timeout_ms`).
     void cancel() noexcept;
 
     /// The request_id of the current attempt (it changes after a failover replay).

@@ -310,7 +310,8 @@ awaitable<void> egress_writer(std::shared_ptr<EgressSession<Stream>> s) {
             continue;
         }
         auto& q = s->active;
-        if (q && (!q->bounded || q->budget > 0)) {
+        const bool held = q && s->impl.faults.egress_held(q->next_seq);
+        if (q && !held && (!q->bounded || q->budget > 0)) {
             const std::size_t n = std::min(s->batch_rows, q->answer.rows - q->next_row);
             if (n > 0 || q->next_seq == 0) {
                 es::BatchEncodeOptions options;
@@ -341,7 +342,12 @@ awaitable<void> egress_writer(std::shared_ptr<EgressSession<Stream>> s) {
                 break;
             continue;
         }
-        s->wake.expires_at(std::chrono::steady_clock::time_point::max());
+        // A held query polls the fault switch (nothing else wakes this session on release).
+        if (held) {
+            s->wake.expires_after(std::chrono::milliseconds(5));
+        } else {
+            s->wake.expires_at(std::chrono::steady_clock::time_point::max());
+        }
         co_await s->wake.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     s->closed = true;

@@ -72,7 +72,11 @@ class FaultState final : public Faults {
         ilp_failure_times_ = times;
     }
     void delay_ilp_http(std::chrono::milliseconds delay) override { ilp_delay_ms_ = delay.count(); }
+    void stall_egress_results(std::optional<std::uint64_t> after_batches) override {
+        egress_stall_after_ = after_batches ? static_cast<std::int64_t>(*after_batches) : -1;
+    }
     void clear() override {
+        egress_stall_after_ = -1;
         std::lock_guard lock(mutex_);
         refusal_times_ = 0;
         max_batch_.reset();
@@ -142,6 +146,11 @@ class FaultState final : public Faults {
     std::chrono::milliseconds ack_delay() const { return std::chrono::milliseconds(ack_delay_ms_); }
     std::chrono::milliseconds slow_read() const { return std::chrono::milliseconds(slow_read_ms_); }
     std::chrono::milliseconds ilp_delay() const { return std::chrono::milliseconds(ilp_delay_ms_); }
+    /// Whether a query that already sent `batches_sent` RESULT_BATCH frames must hold the rest.
+    bool egress_held(std::uint64_t batches_sent) const {
+        const std::int64_t after = egress_stall_after_;
+        return after >= 0 && batches_sent >= static_cast<std::uint64_t>(after);
+    }
 
   private:
     mutable std::mutex mutex_;
@@ -166,6 +175,7 @@ class FaultState final : public Faults {
     std::atomic<std::int64_t> ack_delay_ms_{0};
     std::atomic<std::int64_t> slow_read_ms_{0};
     std::atomic<std::int64_t> ilp_delay_ms_{0};
+    std::atomic<std::int64_t> egress_stall_after_{-1};
 };
 
 }  // namespace questdb::test_server::detail

@@ -160,6 +160,12 @@ class Faults {
     /// Delay every ILP/HTTP response by this much.
     virtual void delay_ilp_http(std::chrono::milliseconds delay) = 0;
 
+    // ---- QWP egress ----
+    /// Once a query has sent `after_batches` RESULT_BATCH frames, hold its remaining batches
+    /// and its RESULT_END until released with nullopt (a stalled query). Control frames still
+    /// flow: a CANCEL is answered with QUERY_ERROR(CANCELLED) at once.
+    virtual void stall_egress_results(std::optional<std::uint64_t> after_batches) = 0;
+
     /// Clears every fault.
     virtual void clear() = 0;
 };
