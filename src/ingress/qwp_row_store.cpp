@@ -300,6 +300,17 @@ bool QwpRowStore::symbol(std::string_view name, std::string_view value) {
     if (!next_column(name, TypeCode::symbol, c) &&
         !column_for(name, TypeCode::symbol, ValueLayout::symbol_codes, 4, c, skip))
         return false;
+    if (!skip && c->all_valid && c->data.has_room(4)) {  // steady state: a known value
+        std::uint32_t known = 0;
+        if (c->dict.find(value, known) && len_ + qwp::varint_size(known) <= options_.max_buf_size) {
+            const auto v = static_cast<std::int32_t>(known);
+            std::memcpy(c->data.bump(4), &v, 4);
+            ++c->size;
+            len_ += qwp::varint_size(known);
+            state_ = State::symbol_written;
+            return true;
+        }
+    }
     if (skip)
         return after_value(Op::symbol, 0);
     const std::size_t before = c->dict.size();
