@@ -146,7 +146,7 @@ void BM_BufferBuildAndEncode_Mixed(benchmark::State& state) {
     qwp::EncodedFrames frames;
     qwp::EncodeOptions options;
     Buffer buffer;
-    for (auto _ : state) {
+    auto build_and_encode = [&] {
         buffer.clear();
         for (std::size_t r = 0; r < kRows; ++r) {
             buffer.table("trades")
@@ -161,7 +161,12 @@ void BM_BufferBuildAndEncode_Mixed(benchmark::State& state) {
         if (!st)
             state.SkipWithError(st.failure().message.c_str());
         benchmark::DoNotOptimize(frames.bytes.data());
-    }
+    };
+    build_and_encode();  // warm-up: column storage and frames sized, symbols shipped
+    qdb_bench::AllocationMeter allocations;
+    for (auto _ : state)
+        build_and_encode();
+    allocations.report(state, static_cast<double>(kRows));
     report(state, input_bytes(true));
 }
 

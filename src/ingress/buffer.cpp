@@ -11,18 +11,22 @@ namespace {
 using qwp::TypeCode;
 
 // Errors inside a row discard that row: rewind, then throw.
+[[noreturn, gnu::noinline, gnu::cold]] void fail_row(Buffer::Impl& impl) {
+    auto failure = impl.qwp.take_error();
+    impl.qwp.rewind();
+    questdb::detail::throw_failure(std::move(failure));
+}
 Buffer& checked(Buffer& self, Buffer::Impl& impl, bool ok) {
-    if (!ok) {
-        auto failure = impl.qwp.take_error();
-        impl.qwp.rewind();
-        questdb::detail::throw_failure(std::move(failure));
-    }
+    if (!ok) [[unlikely]]
+        fail_row(impl);
     return self;
 }
 
 template <typename T>
 Buffer& fixed(Buffer& self, Buffer::Impl& impl, std::string_view name, TypeCode type, T value) {
     static_assert(std::is_trivially_copyable_v<T>);
+    if (qwp::fixed_width(type) == sizeof(T))  // folds: every caller passes a constant type
+        return checked(self, impl, impl.qwp.fixed_fast<sizeof(T)>(name, type, &value));
     return checked(self, impl, impl.qwp.fixed(name, type, &value));
 }
 
@@ -215,6 +219,45 @@ Buffer& Buffer::column_arr(std::string_view name, std::span<const std::int64_t> 
     }
     return checked(*this, *impl_, impl_->qwp.array(name, data, shape, strides));
 }
+Buffer& Buffer::column_arr_nested(std::string_view name, bool doubles,
+                                  std::span<const std::size_t> shape, NestedFill fill,
+                                  const void* nested) {
+    // Shape and element count are checked before the scratch grows, so a huge claimed shape
+    // cannot allocate; the stored copy re-checks everything (data size, limits, name).
+    std::size_t elements = 1;
+    for (const std::size_t d : shape) {
+        if (d != 0 && elements > kMaxArrayElements / d) {
+            elements = kMaxArrayElements + 1;
+            break;
+        }
+        elements *= d;
+    }
+    const char* problem = elements > kMaxArrayElements ? "more than 2^26 elements" : nullptr;
+    if (problem == nullptr) {
+        void* out = nullptr;
+        if (doubles) {
+            impl_->array_f64.resize(elements);
+            out = impl_->array_f64.data();
+        } else {
+            impl_->array_i64.resize(elements);
+            out = impl_->array_i64.data();
+        }
+        if (!fill(nested, shape.data(), out))
+            problem = "not rectangular";
+    }
+    if (problem != nullptr) {
+        if (auto* lines = impl_->ilp.get())
+            lines->discard_row();
+        else
+            impl_->qwp.rewind();
+        questdb::detail::throw_failure(questdb::detail::fail(
+            ErrorCode::array_error,
+            "nested array is " + std::string(problem) + " (column '" + std::string(name) + "')"));
+    }
+    if (doubles)
+        return column_arr(name, std::span<const double>(impl_->array_f64), shape);
+    return column_arr(name, std::span<const std::int64_t>(impl_->array_i64), shape);
+}
 Buffer& Buffer::column_ts(std::string_view name, TimestampMicros value) {
     if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
         ilp::bridge::column_ts_micros(*lines, name, value.as_i64());
@@ -235,14 +278,14 @@ void Buffer::at(TimestampMicros timestamp) {
         ilp::bridge::at_micros(*lines, timestamp.as_i64());
         return;
     }
-    checked(*this, *impl_, impl_->qwp.at(TypeCode::timestamp, timestamp.as_i64()));
+    checked(*this, *impl_, impl_->qwp.at_fast(TypeCode::timestamp, timestamp.as_i64()));
 }
 void Buffer::at(TimestampNanos timestamp) {
     if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
         ilp::bridge::at_nanos(*lines, timestamp.as_i64());
         return;
     }
-    checked(*this, *impl_, impl_->qwp.at(TypeCode::timestamp_nanos, timestamp.as_i64()));
+    checked(*this, *impl_, impl_->qwp.at_fast(TypeCode::timestamp_nanos, timestamp.as_i64()));
 }
 void Buffer::at_now() {
     if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp

@@ -6,6 +6,7 @@
 // per value.
 
 #include <memory>
+#include <vector>
 
 #include "ilp/line_buffer.hpp"
 #include "ingress/qwp_row_store.hpp"
@@ -23,6 +24,9 @@ struct Buffer::Impl {
     QwpRowStore qwp;
     /// Set in ILP mode (Buffer::ilp): the rows live here as ILP lines instead.
     std::unique_ptr<ilp::LineBuffer> ilp;
+    /// Flattened nested arrays (Buffer::column_arr_nested), reused across rows.
+    std::vector<double> array_f64;
+    std::vector<std::int64_t> array_i64;
 };
 
 struct BufferAccess {

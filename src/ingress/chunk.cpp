@@ -6,6 +6,7 @@
 
 #include "ingress/chunk_impl.hpp"
 #include "ingress/names.hpp"
+#include "questdb/ingress/array_view.hpp"
 #include "qwp/types.hpp"
 #include "qwp/utf8.hpp"
 
@@ -199,12 +200,87 @@ Chunk& list(Chunk& self, Chunk::Impl& c, std::string_view name,
     throw_if_error(check_offsets(c, name, offsets, values.size(), "array", ErrorCode::array_error));
     const std::size_t rows = offsets.size() - 1;
     throw_if_error(check_column(c, name, rows, validity));
+    for (std::size_t row = 0; row < rows; ++row) {
+        if (valid_row(validity, row) &&
+            static_cast<std::uint64_t>(offsets[row + 1] - offsets[row]) > kMaxArrayElements) {
+            throw_if_error(fail(ErrorCode::array_error, "array at row " + std::to_string(row) +
+                                                            " exceeds 2^26 elements" +
+                                                            in_column(c, name)));
+        }
+    }
     ColumnSource s;
     s.type = type;
     s.layout = ValueLayout::list64;
     s.data = values.data();
     s.offsets = offsets.data();
     s.offset_width = 8;
+    push(c, name, s, rows, validity);
+    return self;
+}
+
+// Per-row shapes of N-dimensional arrays: rank in range, one shape per row, and every
+// non-null row's shape product equal to its element range.
+Status check_shapes(const Chunk::Impl& c, std::string_view name, std::size_t rank,
+                    std::span<const std::int32_t> shapes, std::span<const std::int64_t> offsets,
+                    Validity validity) {
+    if (rank < 1 || rank > qwp::kMaxArrayDims) {
+        return fail(ErrorCode::array_error, "arrays need 1..32 dimensions, got " +
+                                                std::to_string(rank) + in_column(c, name));
+    }
+    const std::size_t rows = offsets.size() - 1;
+    if (shapes.size() != rows * rank) {
+        return fail(ErrorCode::array_error, "shapes hold " + std::to_string(shapes.size()) +
+                                                " dimensions but " + std::to_string(rows) +
+                                                " rows of rank " + std::to_string(rank) + " need " +
+                                                std::to_string(rows * rank) + in_column(c, name));
+    }
+    for (std::size_t row = 0; row < rows; ++row) {
+        if (!valid_row(validity, row))
+            continue;
+        std::uint64_t elements = 1;
+        for (std::size_t k = 0; k < rank; ++k) {
+            const std::int32_t d = shapes[row * rank + k];
+            if (d < 0) {
+                return fail(ErrorCode::array_error, "negative dimension " + std::to_string(d) +
+                                                        " at row " + std::to_string(row) +
+                                                        in_column(c, name));
+            }
+            // Saturate past the limit so a long shape cannot overflow.
+            elements = std::min<std::uint64_t>(elements * static_cast<std::uint64_t>(d),
+                                               kMaxArrayElements + 1);
+        }
+        if (elements > kMaxArrayElements) {
+            return fail(ErrorCode::array_error, "array at row " + std::to_string(row) +
+                                                    " exceeds 2^26 elements" + in_column(c, name));
+        }
+        const auto range = static_cast<std::uint64_t>(offsets[row + 1] - offsets[row]);
+        if (range != elements) {
+            return fail(ErrorCode::array_error, "array at row " + std::to_string(row) +
+                                                    " has shape of " + std::to_string(elements) +
+                                                    " elements but " + std::to_string(range) +
+                                                    " values" + in_column(c, name));
+        }
+    }
+    return {};
+}
+
+template <typename T>
+Chunk& tensor(Chunk& self, Chunk::Impl& c, std::string_view name, std::size_t rank,
+              std::span<const std::int32_t> shapes, std::span<const std::int64_t> offsets,
+              std::span<const T> values, Validity validity, TypeCode type) {
+    using questdb::detail::throw_if_error;
+    throw_if_error(check_offsets(c, name, offsets, values.size(), "array", ErrorCode::array_error));
+    const std::size_t rows = offsets.size() - 1;
+    throw_if_error(check_column(c, name, rows, validity));
+    throw_if_error(check_shapes(c, name, rank, shapes, offsets, validity));
+    ColumnSource s;
+    s.type = type;
+    s.layout = ValueLayout::list64;
+    s.data = values.data();
+    s.offsets = offsets.data();
+    s.offset_width = 8;
+    s.dims = shapes.data();
+    s.rank = static_cast<std::uint8_t>(rank);
     push(c, name, s, rows, validity);
     return self;
 }
@@ -428,6 +504,20 @@ Chunk& Chunk::column_dec256(std::string_view name,
 Chunk& Chunk::column_arr_f64(std::string_view name, std::span<const std::int64_t> offsets,
                              std::span<const double> values, Validity validity) {
     return list(*this, *impl_, name, offsets, values, validity, TypeCode::double_array);
+}
+Chunk& Chunk::column_arr_f64(std::string_view name, std::size_t rank,
+                             std::span<const std::int32_t> shapes,
+                             std::span<const std::int64_t> offsets, std::span<const double> values,
+                             Validity validity) {
+    return tensor(*this, *impl_, name, rank, shapes, offsets, values, validity,
+                  TypeCode::double_array);
+}
+Chunk& Chunk::column_arr_i64(std::string_view name, std::size_t rank,
+                             std::span<const std::int32_t> shapes,
+                             std::span<const std::int64_t> offsets,
+                             std::span<const std::int64_t> values, Validity validity) {
+    return tensor(*this, *impl_, name, rank, shapes, offsets, values, validity,
+                  TypeCode::long_array);
 }
 Chunk& Chunk::column_arr_i64(std::string_view name, std::span<const std::int64_t> offsets,
                              std::span<const std::int64_t> values, Validity validity) {

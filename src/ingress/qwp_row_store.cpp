@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "ingress/names.hpp"
+#include "questdb/ingress/array_view.hpp"
 #include "qwp/utf8.hpp"
 #include "qwp/wire.hpp"
 
@@ -135,6 +136,7 @@ bool QwpRowStore::table(std::string_view name) {
     auto& t = tables_[current_];
     t.columns_at_row_start = t.columns.size();
     t.cursor = 0;
+    t.filled = 0;
     in_row_ = true;
     state_ = State::table_written;
     return true;
@@ -276,6 +278,8 @@ bool QwpRowStore::column_for(std::string_view name, TypeCode type, ValueLayout l
                                " to " + std::string(qwp::type_name(type)) + quoted(t.name, name)));
     }
     skip = c.size > t.rows;  // already written in this row: the first value wins
+    if (!skip)
+        ++t.filled;
     t.cursor = index + 1;
     out = &c;
     return true;
@@ -296,6 +300,17 @@ bool QwpRowStore::symbol(std::string_view name, std::string_view value) {
     if (!next_column(name, TypeCode::symbol, c) &&
         !column_for(name, TypeCode::symbol, ValueLayout::symbol_codes, 4, c, skip))
         return false;
+    if (!skip && c->all_valid && c->data.has_room(4)) {  // steady state: a known value
+        std::uint32_t known = 0;
+        if (c->dict.find(value, known) && len_ + qwp::varint_size(known) <= options_.max_buf_size) {
+            const auto v = static_cast<std::int32_t>(known);
+            std::memcpy(c->data.bump(4), &v, 4);
+            ++c->size;
+            len_ += qwp::varint_size(known);
+            state_ = State::symbol_written;
+            return true;
+        }
+    }
     if (skip)
         return after_value(Op::symbol, 0);
     const std::size_t before = c->dict.size();
@@ -311,9 +326,7 @@ bool QwpRowStore::symbol(std::string_view name, std::string_view value) {
         id = code.value();
     }
     const auto v = static_cast<std::int32_t>(id);
-    const std::size_t at = c->data.size();
-    c->data.resize(at + 4);
-    std::memcpy(c->data.data() + at, &v, 4);
+    std::memcpy(c->data.grow(4), &v, 4);
     set_valid(*c, c->size, true);
     ++c->size;
     const std::size_t added = c->dict.size() > before ? value.size() + 2 : 0;
@@ -537,6 +550,10 @@ bool QwpRowStore::array(std::string_view name, std::span<const T> data,
         }
         elements *= d;
     }
+    if (elements > kMaxArrayElements) {
+        return failed(fail(ErrorCode::array_error, "array of " + std::to_string(elements) +
+                                                       " elements exceeds 2^26" + where));
+    }
     if (strides.empty()) {
         if (elements != data.size()) {
             return failed(fail(ErrorCode::array_error, "array shape holds " +
@@ -617,9 +634,7 @@ bool QwpRowStore::at(TypeCode type, std::int64_t value) {
     bool skip = false;
     if (!next_column("", type, c) && !column_for("", type, ValueLayout::fixed, 8, c, skip))
         return false;
-    const std::size_t at = c->data.size();
-    c->data.resize(at + 8);
-    std::memcpy(c->data.data() + at, &value, 8);
+    std::memcpy(c->data.grow(8), &value, 8);
     set_valid(*c, c->size, true);
     ++c->size;
     len_ += 8;
@@ -630,9 +645,11 @@ bool QwpRowStore::at_now() {
     if (!op_allowed(Op::at))
         return bad_op(Op::at);
     auto& t = current();
-    for (auto& c : t.columns) {
-        if (c.size == t.rows)
-            append_null(c);
+    if (t.filled != t.columns.size()) {  // some column has no value in this row: NULL
+        for (auto& c : t.columns) {
+            if (c.size == t.rows)
+                append_null(c);
+        }
     }
     ++t.rows;
     ++total_rows_;

@@ -37,6 +37,30 @@ class QwpRowStore {
     [[nodiscard]] bool symbol(std::string_view name, std::string_view value);
     /// A fixed-width little-endian value of fixed_width(type) bytes.
     [[nodiscard]] bool fixed(std::string_view name, qwp::TypeCode type, const void* value);
+    /// fixed() for a `Width`-byte type, with the steady-state case inline: the row writes the
+    /// column the previous row wrote at this position, the column has no NULL yet and its
+    /// storage has room. Anything else takes fixed(), which handles (and reports) it all.
+    template <std::size_t Width>
+    [[nodiscard]] bool fixed_fast(std::string_view name, qwp::TypeCode type, const void* value) {
+        if (op_allowed(Op::column)) [[likely]] {
+            Table& t = tables_[current_];
+            if (t.cursor < t.columns.size()) [[likely]] {
+                Column& c = t.columns[t.cursor];
+                if (c.type == type && c.size == t.rows && c.all_valid &&
+                    len_ + Width <= options_.max_buf_size && c.data.has_room(Width) &&
+                    same_name(c.name, name)) [[likely]] {
+                    std::memcpy(c.data.bump(Width), value, Width);
+                    ++c.size;
+                    ++t.cursor;
+                    ++t.filled;
+                    len_ += Width;
+                    state_ = State::column_written;
+                    return true;
+                }
+            }
+        }
+        return fixed(name, type, value);
+    }
     [[nodiscard]] bool boolean(std::string_view name, bool value);
     /// VARCHAR (validated UTF-8) or BINARY.
     [[nodiscard]] bool bytes(std::string_view name, qwp::TypeCode type,
@@ -52,6 +76,30 @@ class QwpRowStore {
                              std::span<const std::ptrdiff_t> strides);
     /// Ends the row; `type` is TIMESTAMP or TIMESTAMP_NANOS.
     [[nodiscard]] bool at(qwp::TypeCode type, std::int64_t value);
+    /// at() with the steady-state case inline: the designated timestamp follows the columns
+    /// the previous row wrote, and every column of the table has a value in this row.
+    [[nodiscard]] bool at_fast(qwp::TypeCode type, std::int64_t value) {
+        if (op_allowed(Op::at) && value >= 0) [[likely]] {
+            Table& t = tables_[current_];
+            if (t.cursor < t.columns.size() && t.filled + 1 == t.columns.size()) [[likely]] {
+                Column& c = t.columns[t.cursor];
+                if (c.type == type && c.size == t.rows && c.all_valid && c.name.empty() &&
+                    len_ + 8 <= options_.max_buf_size && c.data.has_room(8)) [[likely]] {
+                    std::memcpy(c.data.bump(8), &value, 8);
+                    ++c.size;
+                    len_ += 8;
+                    ++t.rows;
+                    ++total_rows_;
+                    in_row_ = false;
+                    table_created_in_row_ = false;
+                    state_ = State::row_done;
+                    len_at_row_start_ = len_;
+                    return true;
+                }
+            }
+        }
+        return at(type, value);
+    }
 
     /// The failure of the last setter that returned false.
     questdb::detail::Failure take_error() noexcept { return std::move(error_); }
@@ -78,6 +126,16 @@ class QwpRowStore {
         [[nodiscard]] std::uint8_t* data() noexcept { return buf_.data(); }
         [[nodiscard]] const std::uint8_t* data() const noexcept { return buf_.data(); }
         std::uint8_t& operator[](std::size_t i) noexcept { return buf_[i]; }
+        /// True when `n` more bytes fit without reallocating.
+        [[nodiscard]] bool has_room(std::size_t n) const noexcept {
+            return buf_.size() - used_ >= n;
+        }
+        /// Grows by `n` bytes that has_room(n) said fit.
+        std::uint8_t* bump(std::size_t n) noexcept {
+            std::uint8_t* at = buf_.data() + used_;
+            used_ += n;
+            return at;
+        }
         /// Grows by `n` uninitialised bytes and returns where they start.
         std::uint8_t* grow(std::size_t n) {
             if (buf_.size() - used_ < n)
@@ -129,6 +187,7 @@ class QwpRowStore {
         std::size_t rows = 0;
         std::vector<Column> columns;
         std::size_t cursor = 0;
+        std::size_t filled = 0;  // columns given a value in the row in progress
         std::size_t columns_at_row_start = 0;
         std::vector<qwp::ColumnSource> view;
     };
@@ -187,6 +246,7 @@ class QwpRowStore {
             Column& c = t.columns[t.cursor];
             if (c.type == type && c.size == t.rows && same_name(c.name, name)) {
                 ++t.cursor;
+                ++t.filled;
                 out = &c;
                 return true;
             }

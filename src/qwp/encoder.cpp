@@ -264,8 +264,9 @@ struct MessageEncoder::Impl {
                 n += m * varint_size(map->max_gid);
                 break;
             case ValueLayout::list64:
-                n += m * 5 + 8 * static_cast<std::size_t>(offset_at(c.offsets, 8, b) -
-                                                          offset_at(c.offsets, 8, a));
+                n += m * (1 + 4 * std::size_t{c.rank}) +
+                     8 * static_cast<std::size_t>(offset_at(c.offsets, 8, b) -
+                                                  offset_at(c.offsets, 8, a));
                 break;
             case ValueLayout::blob:
                 n += static_cast<std::size_t>(offset_at(c.offsets, 8, b) -
@@ -473,8 +474,13 @@ struct MessageEncoder::Impl {
                         continue;
                     const auto begin = offset_at(c.offsets, 8, row);
                     const auto len = offset_at(c.offsets, 8, row + 1) - begin;
-                    *p++ = 1;
-                    p = put_le<std::int32_t>(p, static_cast<std::int32_t>(len));
+                    if (c.dims == nullptr) {
+                        *p++ = 1;
+                        p = put_le<std::int32_t>(p, static_cast<std::int32_t>(len));
+                    } else {
+                        *p++ = c.rank;
+                        p = put_bytes(p, c.dims + row * c.rank, std::size_t{c.rank} * 4);
+                    }
                     p = put_bytes(p, elems + begin * 8, static_cast<std::size_t>(len) * 8);
                 }
                 return p;

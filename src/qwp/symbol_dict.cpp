@@ -28,6 +28,29 @@ std::uint64_t SymbolDictionary::hash_of(std::string_view s) const noexcept {
     return hash_bytes(s);
 }
 
+namespace {
+
+// Equality of two equally long strings without a libc call: symbols are short, and a memcmp
+// call costs more than the comparison itself.
+bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t x;
+        std::uint64_t y;
+        std::memcpy(&x, a + i, 8);
+        std::memcpy(&y, b + i, 8);
+        if (x != y)
+            return false;
+    }
+    for (; i < n; ++i) {
+        if (a[i] != b[i])
+            return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 bool SymbolDictionary::find(std::string_view value, std::uint32_t& id) const noexcept {
     if (slots_.empty())
         return false;
@@ -37,7 +60,9 @@ bool SymbolDictionary::find(std::string_view value, std::uint32_t& id) const noe
         const std::uint32_t slot = slots_[i];
         if (slot == 0)
             return false;
-        if (hashes_[slot - 1] == h && entry(slot - 1) == value) {
+        const std::uint64_t begin = offsets_[slot - 1];
+        if (hashes_[slot - 1] == h && offsets_[slot] - begin == value.size() &&
+            same_bytes(bytes_.data() + begin, value.data(), value.size())) {
             id = slot - 1;
             return true;
         }

@@ -21,8 +21,9 @@ enum class ValueLayout : std::uint8_t {
     var64,         ///< `offsets`: int64[row_count + 1], `data`: bytes
     symbol_codes,  ///< `data`: codes of `code_width` bytes; `offsets` (`offset_width` bytes,
                    ///< dict_size + 1 entries) and `dict_bytes` describe the dictionary
-    list64,        ///< 1-D arrays: `offsets` int64[row_count + 1] element offsets into `data`
-                   ///< (8-byte elements)
+    list64,        ///< arrays: `offsets` int64[row_count + 1] element offsets into `data`
+                   ///< (8-byte elements, row-major); 1-D when `dims` is null, else row i's
+                   ///< shape is dims[i * rank .. (i + 1) * rank)
     blob,          ///< arrays stored wire-ready: `offsets` int64[row_count + 1] into `data`
                    ///< holding n_dims, dims and elements per row (an empty slot = null row)
     scalar,        ///< `scalar` repeated for every row
@@ -44,6 +45,8 @@ struct ColumnSource {
     std::uint8_t geohash_bits = 0;  ///< GEOHASH
     std::int64_t multiplier = 1;    ///< applied to fixed i64 timestamps (millis/seconds -> micros)
     std::int64_t scalar = 0;
+    const std::int32_t* dims = nullptr;  ///< list64: per-row shapes (null = 1-D)
+    std::uint8_t rank = 1;               ///< list64: dimensions per row when `dims` is set
 };
 
 struct TableSource {

@@ -365,3 +365,100 @@ TEST(Buffer, ClearKeepsWorkingAndSplitsLargeBuffers) {
 }
 
 }  // namespace
+
+namespace {
+
+using questdb::ingress::NdArrayView;
+
+TEST(BufferArrays, NdArrayViewsNestedSpansAndStdArraysRoundTrip) {
+    const std::vector<double> flat = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    const std::size_t shape3[] = {2, 3, 2};
+    const std::vector<std::int64_t> lflat = {1, 2, 3, 4, 5, 6};
+    const std::size_t lshape[] = {3, 2};
+    const std::ptrdiff_t lstrides[] = {1, 3};  // column-major 3x2 read as row-major
+    const std::array<std::array<double, 3>, 2> fixed = {{{1, 2, 3}, {4, 5, 6}}};
+    const std::vector<double> r0 = {1, 2}, r1 = {3, 4};
+    const std::vector<std::span<const double>> spans = {r0, r1};
+    const std::span<const std::span<const double>> span_of_spans(spans);
+    const std::vector<std::vector<std::vector<std::int64_t>>> empty_inner = {{}, {}};
+
+    Buffer b;
+    b.table("t")
+        .column_arr("a", NdArrayView<double>(flat, shape3))
+        .column_arr("l", NdArrayView<std::int64_t>(lflat, lshape, lstrides))
+        .at_now();
+    b.table("t").column_arr("a", fixed).column_arr("l", empty_inner).at_now();
+    b.table("t").column_arr("a", span_of_spans).at_now();  // "l" NULL in this row
+    const auto msg = round_trip(b);
+    const auto* a = msg.tables[0].column("a");
+    const auto* l = msg.tables[0].column("l");
+    ASSERT_TRUE(a && l);
+    EXPECT_EQ(a->arrays[0].shape, (std::vector<std::int32_t>{2, 3, 2}));
+    EXPECT_EQ(a->arrays[0].doubles, flat);
+    EXPECT_EQ(l->arrays[0].shape, (std::vector<std::int32_t>{3, 2}));
+    EXPECT_EQ(l->arrays[0].longs, (std::vector<std::int64_t>{1, 4, 2, 5, 3, 6}));
+    EXPECT_EQ(a->arrays[1].shape, (std::vector<std::int32_t>{2, 3}));
+    EXPECT_EQ(a->arrays[1].doubles, (std::vector<double>{1, 2, 3, 4, 5, 6}));
+    // {{}, {}}: shape [2, 0, 0], an empty array, not NULL.
+    EXPECT_FALSE(l->is_null(1));
+    EXPECT_EQ(l->arrays[1].shape, (std::vector<std::int32_t>{2, 0, 0}));
+    EXPECT_TRUE(l->is_null(2));
+    EXPECT_EQ(a->arrays[2].shape, (std::vector<std::int32_t>{2, 2}));
+    EXPECT_EQ(a->arrays[2].doubles, (std::vector<double>{1, 2, 3, 4}));
+}
+
+TEST(BufferArrays, BadArraysAreArrayErrorsThatDiscardOnlyTheirRow) {
+    Buffer b;
+    b.table("t").column_i64("x", 1).at(TimestampNanos(1));
+    const std::size_t len = b.len();
+    auto partial = [&]() -> Buffer& { return b.table("t").column_i64("x", 2); };
+    const std::vector<double> one = {1};
+    const std::vector<std::size_t> rank33(33, 1);
+    expect_code(ErrorCode::array_error, [&] { partial().column_arr("a", one, rank33); });
+    const std::size_t no_dims[] = {0};
+    expect_code(ErrorCode::array_error,
+                [&] { partial().column_arr("a", one, std::span<const std::size_t>(no_dims, 0)); });
+    // More than 2^26 elements is refused before anything is copied or allocated.
+    const std::size_t huge[] = {1 << 13, 1 << 13, 2};
+    expect_code(ErrorCode::array_error, [&] {
+        partial().column_arr("a",
+                             NdArrayView<double>(one, huge, std::vector<std::ptrdiff_t>{0, 0, 0}));
+    });
+    // Nested, not rectangular at the innermost level, through spans.
+    const std::vector<double> r0 = {1, 2}, r1 = {3};
+    const std::vector<std::span<const double>> ragged = {r0, r1};
+    expect_code(ErrorCode::array_error, [&] { partial().column_arr("a", ragged); });
+    // A type change from DOUBLE[] to LONG[] in the same buffer.
+    b.table("t").column_arr("a", one).at(TimestampNanos(2));
+    const std::size_t len2 = b.len();
+    expect_code(ErrorCode::invalid_api_call,
+                [&] { partial().column_arr("a", std::vector<std::int64_t>{1}); });
+    EXPECT_EQ(b.row_count(), 2u);
+    EXPECT_EQ(b.len(), len2);
+    EXPECT_GT(len2, len);
+    b.table("t")
+        .column_i64("x", 3)
+        .column_arr("a", std::vector<std::vector<double>>{{5}})
+        .at(TimestampNanos(3));
+    const auto msg = round_trip(b);
+    const auto* x = msg.tables[0].column("x");
+    ASSERT_EQ(msg.tables[0].row_count, 3u);
+    EXPECT_EQ(x->ints[0], 1);
+    EXPECT_TRUE(x->is_null(1));
+    EXPECT_EQ(x->ints[2], 3);
+}
+
+TEST(BufferArrays, IlpNestedArraysMatchTheFlatCall) {
+    using questdb::ingress::ProtocolVersion;
+    const std::vector<std::vector<double>> nested = {{1.5, 2}, {3, 4}};
+    const std::vector<double> flat = {1.5, 2, 3, 4};
+    const std::size_t shape[] = {2, 2};
+    Buffer a = Buffer::ilp(ProtocolVersion::v2);
+    Buffer b = Buffer::ilp(ProtocolVersion::v2);
+    a.table("t").column_arr("m", nested).at_now();
+    b.table("t").column_arr("m", flat, shape).at_now();
+    EXPECT_EQ(a.ilp_text(), b.ilp_text());
+    EXPECT_FALSE(a.ilp_text().empty());
+}
+
+}  // namespace

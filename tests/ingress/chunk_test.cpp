@@ -416,3 +416,132 @@ TEST(Chunk, LargeChunkSplitsAcrossFramesAtUnalignedRows) {
 }
 
 }  // namespace
+
+namespace {
+
+// Row shapes [2,3], NULL, [0,4], [1,1,1]-as-rank-2 is not allowed, so [1,1]; the null row's
+// shape and range are garbage on purpose (they must be ignored).
+struct TensorInput {
+    std::vector<std::int32_t> shapes = {2, 3, -7, 99, 0, 4, 1, 1};
+    std::vector<std::int64_t> offsets = {0, 6, 9, 9, 10};
+    std::vector<double> values = {1, 2, 3, 4, 5, 6, -1, -2, -3, 42};
+    std::vector<std::int64_t> longs = {1, 2, 3, 4, 5, 6, -1, -2, -3, 42};
+    std::vector<std::uint8_t> validity = {0b1101};
+    std::vector<std::int64_t> ts = {kBase, kBase + 1, kBase + 2, kBase + 3};
+};
+
+TEST(ChunkArrays, NDimensionalRowsRoundTripWithShapesNullsAndEmptyArrays) {
+    const TensorInput in;
+    Chunk c("t");
+    c.column_arr_f64("m", 2, in.shapes, in.offsets, in.values, in.validity)
+        .column_arr_i64("l", 2, in.shapes, in.offsets, in.longs, in.validity)
+        .designated_timestamp_nanos(in.ts);
+    const auto t = round_trip(c);
+    ASSERT_EQ(t.columns.size(), 3u);
+    for (int ci = 0; ci < 2; ++ci) {
+        const auto& col = t.columns[static_cast<std::size_t>(ci)];
+        EXPECT_EQ(col.type, ci == 0 ? TypeCode::double_array : TypeCode::long_array);
+        ASSERT_EQ(col.arrays.size(), 4u);
+        EXPECT_FALSE(col.is_null(0));
+        EXPECT_TRUE(col.is_null(1));
+        EXPECT_FALSE(col.is_null(2));  // [0, 4] is empty, not NULL
+        EXPECT_EQ(col.arrays[0].shape, (std::vector<std::int32_t>{2, 3}));
+        EXPECT_EQ(col.arrays[2].shape, (std::vector<std::int32_t>{0, 4}));
+        EXPECT_EQ(col.arrays[3].shape, (std::vector<std::int32_t>{1, 1}));
+    }
+    EXPECT_EQ(t.columns[0].arrays[0].doubles, (std::vector<double>{1, 2, 3, 4, 5, 6}));
+    EXPECT_TRUE(t.columns[0].arrays[2].doubles.empty());
+    EXPECT_EQ(t.columns[0].arrays[3].doubles, (std::vector<double>{42}));
+    EXPECT_EQ(t.columns[1].arrays[0].longs, (std::vector<std::int64_t>{1, 2, 3, 4, 5, 6}));
+}
+
+// The spec's array layout, byte by byte: n_dims u8, dims i32 LE, elements LE.
+TEST(ChunkArrays, NDimensionalWireBytesFollowTheSpec) {
+    const std::vector<std::int32_t> shapes = {2, 1, 0, 3};
+    const std::vector<std::int64_t> offsets = {0, 2, 2};
+    const std::vector<std::int64_t> longs = {0x0102, -1};
+    const std::vector<std::int64_t> ts = {1, 2};
+    Chunk c("t");
+    c.column_arr_i64("a", 2, shapes, offsets, longs).designated_timestamp_nanos(ts);
+    SymbolDictionary dict;
+    const auto frames = encode(c, dict);
+    const std::string wire = hex(frames.frame(0));
+    const std::string row0 =
+        "02"
+        "02000000"
+        "01000000"
+        "0201000000000000"
+        "ffffffffffffffff";
+    const std::string row1 =
+        "02"
+        "00000000"
+        "03000000";
+    EXPECT_NE(wire.find(row0 + row1), std::string::npos) << wire;
+}
+
+TEST(ChunkArrays, OneDimensionalRankMatchesTheListSetterByteForByte) {
+    const std::vector<std::int64_t> offsets = {0, 2, 2, 5};
+    const std::vector<double> values = {1, 2, 3, 4, 5};
+    const std::vector<std::int32_t> shapes = {2, 0, 3};
+    const std::vector<std::uint8_t> validity = {0b101};
+    const std::vector<std::int64_t> ts = {1, 2, 3};
+    Chunk list("t");
+    list.column_arr_f64("a", offsets, values, validity).designated_timestamp_nanos(ts);
+    Chunk tensor("t");
+    tensor.column_arr_f64("a", 1, shapes, offsets, values, validity).designated_timestamp_nanos(ts);
+    SymbolDictionary d1, d2;
+    EXPECT_EQ(hex(encode(list, d1).frame(0)), hex(encode(tensor, d2).frame(0)));
+}
+
+TEST(ChunkArrays, BadShapesAreArrayErrorsAndLeaveTheChunkUsable) {
+    const TensorInput in;
+    Chunk c("t");
+    c.designated_timestamp_nanos(in.ts);
+    const std::vector<double>& v = in.values;
+    // Rank out of range.
+    expect_code(ErrorCode::array_error,
+                [&] { c.column_arr_f64("m", 0, {}, in.offsets, v, in.validity); });
+    const std::vector<std::int32_t> rank33(4 * 33, 1);
+    expect_code(ErrorCode::array_error,
+                [&] { c.column_arr_f64("m", 33, rank33, in.offsets, v, in.validity); });
+    // Shapes not row_count * rank.
+    const std::vector<std::int32_t> short_shapes = {2, 3, 0, 0, 0, 4, 1};
+    expect_code(ErrorCode::array_error,
+                [&] { c.column_arr_f64("m", 2, short_shapes, in.offsets, v, in.validity); });
+    // Product differs from the element range (row 0: 2x2 but 6 values).
+    auto wrong = in.shapes;
+    wrong[1] = 2;
+    expect_code(ErrorCode::array_error,
+                [&] { c.column_arr_f64("m", 2, wrong, in.offsets, v, in.validity); });
+    // Garbage in a null row is fine, but the same row made valid is checked.
+    expect_code(ErrorCode::array_error,
+                [&] { c.column_arr_f64("m", 2, in.shapes, in.offsets, v); });
+    // Negative dimension in a valid row.
+    auto negative = in.shapes;
+    negative[2 * 2] = -1;
+    const std::vector<std::uint8_t> all = {0b1111};
+    expect_code(ErrorCode::array_error,
+                [&] { c.column_arr_f64("m", 2, negative, in.offsets, v, all); });
+    // Over 2^26 elements (the shape product saturates instead of overflowing).
+    const std::vector<std::int32_t> huge = {1 << 14, 1 << 13, 0x7FFFFFFF, 0x7FFFFFFF};
+    const std::vector<std::int64_t> two_rows = {0, 0, 0};
+    Chunk big("t");
+    expect_code(ErrorCode::array_error, [&] { big.column_arr_f64("m", 2, huge, two_rows, v); });
+    // Offsets still checked, as for 1-D.
+    const std::vector<std::int64_t> decreasing = {0, 6, 5, 9, 10};
+    expect_code(ErrorCode::array_error,
+                [&] { c.column_arr_f64("m", 2, in.shapes, decreasing, v, in.validity); });
+    // Row count differing from the chunk's.
+    const std::vector<std::int64_t> three_rows = {0, 6, 9, 9};
+    expect_code(ErrorCode::invalid_api_call, [&] {
+        c.column_arr_f64("m", 2, std::span(in.shapes).first(6), three_rows, v, in.validity);
+    });
+
+    // Nothing stuck: the same column name is still free and the chunk encodes.
+    c.column_arr_f64("m", 2, in.shapes, in.offsets, v, in.validity);
+    const auto t = round_trip(c);
+    ASSERT_EQ(t.columns.size(), 2u);
+    EXPECT_EQ(t.columns[0].arrays[0].shape, (std::vector<std::int32_t>{2, 3}));
+}
+
+}  // namespace

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <map>
@@ -93,6 +94,7 @@ struct Source {
     std::vector<std::string> dict;
     std::vector<std::int64_t> codes;                // per row, into dict
     std::vector<std::vector<std::int32_t>> shapes;  // Buffer arrays (per row)
+    std::vector<std::int32_t> flat_shapes;          // Chunk N-D arrays: rows x rank
 };
 
 const TypeCode kTypes[] = {TypeCode::byte,         TypeCode::short_,     TypeCode::int_,
@@ -590,7 +592,27 @@ void add_to_chunk(Chunk& chunk, ColumnCase& c, std::size_t rows) {
             break;
         case Kind::arr_f64:
         case Kind::arr_i64: {
-            // Chunk arrays are one-dimensional: flatten the expected shape to [n].
+            if (n.size() % 2 == 0) {
+                // N-dimensional setter: one rank per column, so pad every row's shape with
+                // trailing 1s up to the column's largest rank (the product stays the same).
+                std::size_t rank = 1;
+                for (const auto& shape : s.shapes)
+                    rank = std::max(rank, shape.size());
+                s.flat_shapes.clear();
+                for (std::size_t r = 0; r < s.shapes.size(); ++r) {
+                    auto shape = s.shapes[r];
+                    shape.resize(rank, 1);
+                    s.flat_shapes.insert(s.flat_shapes.end(), shape.begin(), shape.end());
+                    if (!c.exp.arrays[r].shape.empty())
+                        c.exp.arrays[r].shape = shape;
+                }
+                if (c.exp.kind == Kind::arr_f64)
+                    chunk.column_arr_f64(n, rank, s.flat_shapes, s.off64, s.f64, v);
+                else
+                    chunk.column_arr_i64(n, rank, s.flat_shapes, s.off64, s.i64, v);
+                break;
+            }
+            // One-dimensional setter: flatten the expected shape to [n].
             for (auto& a : c.exp.arrays) {
                 if (!a.shape.empty())
                     a.shape = {static_cast<std::int32_t>(a.doubles.size() + a.longs.size())};

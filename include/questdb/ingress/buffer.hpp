@@ -18,6 +18,7 @@
 
 #include "questdb/error.hpp"
 #include "questdb/export.hpp"
+#include "questdb/ingress/array_view.hpp"
 #include "questdb/ingress/protocol_version.hpp"
 #include "questdb/ingress/timestamp.hpp"
 
@@ -138,11 +139,23 @@ class QUESTDB_API Buffer {
     Buffer& column_arr(std::string_view name, std::span<const std::int64_t> data,
                        std::span<const std::size_t> shape,
                        std::span<const std::ptrdiff_t> strides = {});
-    /// An array from nested std::vector (any depth) of double or std::int64_t; every level
-    /// must be rectangular (array_error otherwise).
+    /// DOUBLE[] from a borrowed N-dimensional view (see NdArrayView); as the overload taking
+    /// data, shape and strides.
+    Buffer& column_arr(std::string_view name, NdArrayView<double> array) {
+        return column_arr(name, array.data(), array.shape(), array.strides());
+    }
+    /// LONG[] from a borrowed N-dimensional view.
+    Buffer& column_arr(std::string_view name, NdArrayView<std::int64_t> array) {
+        return column_arr(name, array.data(), array.shape(), array.strides());
+    }
+    /// An array from nested std::vector, std::span and std::array levels (any mix, 1..32
+    /// levels) around double or std::int64_t, e.g. `std::vector<std::span<const double>>` or
+    /// `std::array<std::array<double, 3>, 2>`. Every level must be rectangular (array_error
+    /// otherwise, and the row is discarded). The elements are copied into storage the buffer
+    /// reuses, so a steady flow of rows allocates nothing once warm.
     template <typename Nested>
-    requires(!std::is_arithmetic_v<Nested>) Buffer& column_arr(std::string_view name,
-                                                               const std::vector<Nested>& nested);
+    requires(array_detail::is_nested_array_v<Nested>) Buffer& column_arr(std::string_view name,
+                                                                         const Nested& nested);
     /// One-dimensional DOUBLE[] from contiguous values (a std::span or anything converting).
     Buffer& column_arr(std::string_view name, std::span<const double> values) {
         const std::size_t shape[] = {values.size()};
@@ -290,61 +303,34 @@ class QUESTDB_API Buffer {
     struct Impl;
 
   private:
+    /// Fills `out` (room for product(shape) elements) from `nested`; false when the nesting
+    /// is not rectangular.
+    using NestedFill = bool (*)(const void* nested, const std::size_t* shape, void* out);
+    /// The non-template half of the nested column_arr: checks the shape, flattens through
+    /// `fill` into reused scratch storage and stores the array (array_error discards the row).
+    Buffer& column_arr_nested(std::string_view name, bool doubles,
+                              std::span<const std::size_t> shape, NestedFill fill,
+                              const void* nested);
+
     friend struct BufferAccess;
     std::unique_ptr<Impl> impl_;
 };
 
-namespace buffer_detail {
-
-template <typename T>
-struct ArrayLeaf {
-    using type = T;
-    static constexpr std::size_t depth = 0;
-};
-template <typename T>
-struct ArrayLeaf<std::vector<T>> {
-    using type = typename ArrayLeaf<T>::type;
-    static constexpr std::size_t depth = ArrayLeaf<T>::depth + 1;
-};
-
-template <typename T>
-void shape_of(const T&, std::vector<std::size_t>&) {}
-template <typename T>
-void shape_of(const std::vector<T>& v, std::vector<std::size_t>& shape) {
-    shape.push_back(v.size());
-    if (!v.empty())
-        shape_of(v.front(), shape);
-}
-
-template <typename Leaf, typename T>
-void flatten(const T& v, const std::vector<std::size_t>&, std::size_t, std::vector<Leaf>& out) {
-    out.push_back(static_cast<Leaf>(v));
-}
-template <typename Leaf, typename T>
-void flatten(const std::vector<T>& v, const std::vector<std::size_t>& shape, std::size_t level,
-             std::vector<Leaf>& out) {
-    if (level >= shape.size() || v.size() != shape[level]) {
-        throw Error(ErrorCode::array_error, "nested array is not rectangular");
-    }
-    for (const auto& e : v)
-        flatten<Leaf>(e, shape, level + 1, out);
-}
-
-}  // namespace buffer_detail
-
 template <typename Nested>
-requires(!std::is_arithmetic_v<Nested>) Buffer& Buffer::column_arr(
-    std::string_view name, const std::vector<Nested>& nested) {
-    using Leaf = typename buffer_detail::ArrayLeaf<std::vector<Nested>>::type;
-    static_assert(std::is_same_v<Leaf, double> || std::is_same_v<Leaf, std::int64_t>,
-                  "arrays hold double or std::int64_t");
-    std::vector<std::size_t> shape;
-    buffer_detail::shape_of(nested, shape);
-    // An empty outer level hides the inner depth; pad with zero-length dimensions.
-    shape.resize(buffer_detail::ArrayLeaf<std::vector<Nested>>::depth, 0);
-    std::vector<Leaf> flat;
-    buffer_detail::flatten<Leaf>(nested, shape, 0, flat);
-    return column_arr(name, std::span<const Leaf>(flat), std::span<const std::size_t>(shape));
+requires(array_detail::is_nested_array_v<Nested>) Buffer& Buffer::column_arr(std::string_view name,
+                                                                             const Nested& nested) {
+    using Leaf = typename array_detail::Nesting<Nested>::leaf;
+    constexpr std::size_t depth = array_detail::Nesting<Nested>::depth;
+    static_assert(depth <= kMaxArrayDims, "arrays have at most 32 dimensions");
+    std::array<std::size_t, depth> shape{};
+    array_detail::shape_of(nested, shape.data());
+    return column_arr_nested(
+        name, std::is_same_v<Leaf, double>, shape,
+        [](const void* source, const std::size_t* dims, void* out) {
+            auto* p = static_cast<Leaf*>(out);
+            return array_detail::flatten<Leaf>(*static_cast<const Nested*>(source), dims, p);
+        },
+        &nested);
 }
 
 }  // namespace questdb::ingress

@@ -162,6 +162,22 @@ class QUESTDB_API Chunk {
     /// LONG[] one-dimensional arrays, as column_arr_f64.
     Chunk& column_arr_i64(std::string_view name, std::span<const std::int64_t> offsets,
                           std::span<const std::int64_t> values, Validity validity = {});
+    /// DOUBLE[] N-dimensional arrays of `rank` (1..32) dimensions, in the layout of Arrow's
+    /// variable-shape tensor: row i's shape is shapes[i * rank .. (i + 1) * rank) (outermost
+    /// first, each >= 0) and its elements, row-major, are values[offsets[i] .. offsets[i+1]),
+    /// whose count must equal the product of the shape (at most 2^26 elements). A null row is
+    /// NULL (its shape and range are ignored); a shape containing 0 is an empty array, not
+    /// NULL. Problems (rank, shapes size != row_count * rank, negative dimension, element count
+    /// mismatch, bad offsets): array_error.
+    Chunk& column_arr_f64(std::string_view name, std::size_t rank,
+                          std::span<const std::int32_t> shapes,
+                          std::span<const std::int64_t> offsets, std::span<const double> values,
+                          Validity validity = {});
+    /// LONG[] N-dimensional arrays, as the N-dimensional column_arr_f64.
+    Chunk& column_arr_i64(std::string_view name, std::size_t rank,
+                          std::span<const std::int32_t> shapes,
+                          std::span<const std::int64_t> offsets,
+                          std::span<const std::int64_t> values, Validity validity = {});
 
     /// The designated timestamp (TIMESTAMP_NANOS), one non-null value per row. Negative
     /// values: invalid_timestamp. A second designated timestamp: invalid_api_call.
