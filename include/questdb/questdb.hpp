@@ -10,6 +10,7 @@
 #include "questdb/error.hpp"
 #include "questdb/version.hpp"
 // QUESTDB_UMBRELLA_INCLUDES: subsystem headers are added below as they land.
+#include "questdb/ingress/array_view.hpp"
 #include "questdb/ingress/chunk.hpp"
 #include "questdb/ingress/timestamp.hpp"
 #include "questdb/ingress/buffer.hpp"
