@@ -30,37 +30,23 @@ std::span<const std::int64_t> scaled(const ColumnPlan& c, const T* src, std::siz
 
 void add_as_nanos(Chunk& chunk, ColumnPlan& c, const Slice& s, Validity v) {
     const auto& a = *c.array;
+    // Each unit scales its stored width to nanoseconds; overflow is an error naming the column.
+    const auto put = [&]<typename T>(T, std::int64_t to_nanos) {
+        chunk.column_i64(c.name,
+                         scaled(c, buffer<T>(c, a, 1) + s.first, s.count, to_nanos, v, c.i64), v);
+    };
     switch (c.physical) {
         case Physical::time32_seconds:
-            chunk.column_i64(c.name,
-                             scaled(c, buffer<std::int32_t>(c, a, 1) + s.first, s.count,
-                                    1'000'000'000, v, c.i64),
-                             v);
-            return;
+            return put(std::int32_t{}, 1'000'000'000);
         case Physical::time32_millis:
-            chunk.column_i64(
-                c.name,
-                scaled(c, buffer<std::int32_t>(c, a, 1) + s.first, s.count, 1'000'000, v, c.i64),
-                v);
-            return;
+            return put(std::int32_t{}, 1'000'000);
         case Physical::duration_seconds:
-            chunk.column_i64(c.name,
-                             scaled(c, buffer<std::int64_t>(c, a, 1) + s.first, s.count,
-                                    1'000'000'000, v, c.i64),
-                             v);
-            return;
+            return put(std::int64_t{}, 1'000'000'000);
         case Physical::duration_millis:
-            chunk.column_i64(
-                c.name,
-                scaled(c, buffer<std::int64_t>(c, a, 1) + s.first, s.count, 1'000'000, v, c.i64),
-                v);
-            return;
+            return put(std::int64_t{}, 1'000'000);
         case Physical::time64_micros:
         case Physical::duration_micros:
-            chunk.column_i64(
-                c.name,
-                scaled(c, buffer<std::int64_t>(c, a, 1) + s.first, s.count, 1'000, v, c.i64), v);
-            return;
+            return put(std::int64_t{}, 1'000);
         default:  // time64 / duration in nanoseconds
             chunk.column_i64(c.name, values_of<std::int64_t>(c, s), v);
             return;
