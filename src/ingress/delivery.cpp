@@ -13,6 +13,7 @@
 
 #include "ingress/in_flight.hpp"
 #include "ingress/server_response.hpp"
+#include "ingress/upgrade_acceptance.hpp"
 #include "sf/frame_queue.hpp"
 
 namespace questdb::ingress {
@@ -20,32 +21,16 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::optional<std::size_t> parse_size(std::string_view text) {
-    std::size_t value = 0;
-    if (text.empty()) {
-        return std::nullopt;
-    }
-    for (char c : text) {
-        if (c < '0' || c > '9' || value > (SIZE_MAX - 9) / 10) {
-            return std::nullopt;
-        }
-        value = value * 10 + static_cast<std::size_t>(c - '0');
-    }
-    return value;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-    });
-}
-
 }  // namespace
 
 struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
     Impl(DeliveryOptions opts, sf::FrameQueue& q, CatchUpSource source)
-        : options(std::move(opts)), queue(q), catch_up(std::move(source)), cursor(q.cursor()),
-          timer(io), rng(std::random_device{}()) {
+        : options(std::move(opts)),
+          queue(q),
+          catch_up(std::move(source)),
+          cursor(q.cursor()),
+          timer(io),
+          rng(std::random_device{}()) {
         ok_fsn = queue.acked_fsn();
         durable_fsn = queue.acked_fsn();
         max_frame = options.fallback_max_frame_bytes;
@@ -101,38 +86,17 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         ws::ConnectionOptions conn_options = options.connection;
         const bool durable = options.request_durable_ack;
         conn_options.validate_upgrade = [durable](const ws::UpgradeResponse& r) {
-            return validate_upgrade(r, durable);
+            return validate_ingress_upgrade(r, durable);
         };
         const auto& endpoint = options.endpoints[endpoint_index];
         conn = std::make_unique<ws::Connection>(io.get_executor(), std::move(conn_options));
         const auto gen = ++generation;
-        conn->async_connect(endpoint, [self = shared_from_this(), gen](const ws::ConnectOutcome& o) {
-            if (gen == self->generation) {
-                self->on_connect(o);
-            }
-        });
-    }
-
-    static ws::ConnectOutcome validate_upgrade(const ws::UpgradeResponse& r, bool durable) {
-        const auto version = r.header("X-QWP-Version");
-        if (!version || *version != "1") {
-            // Per endpoint, not terminal: a node mid-upgrade must not lock us out of others.
-            return ws::ConnectOutcome::make(
-                ws::Verdict::transient, ErrorCode::protocol_version_error,
-                version ? "server selected QWP version " + std::string(*version) +
-                              ", this client supports version 1"
-                        : std::string("server sent no X-QWP-Version header"));
-        }
-        if (durable) {
-            const auto ack = r.header("X-QWP-Durable-Ack");
-            if (!ack || !iequals(*ack, "enabled")) {
-                return ws::ConnectOutcome::make(
-                    ws::Verdict::terminal, ErrorCode::server_rejection,
-                    "request_durable_ack=on, but the server did not confirm durable acks "
-                    "(no 'X-QWP-Durable-Ack: enabled' in the upgrade response)");
-            }
-        }
-        return ws::ConnectOutcome::success();
+        conn->async_connect(endpoint,
+                            [self = shared_from_this(), gen](const ws::ConnectOutcome& o) {
+                                if (gen == self->generation) {
+                                    self->on_connect(o);
+                                }
+                            });
     }
 
     void on_connect(const ws::ConnectOutcome& outcome) {
@@ -168,12 +132,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
 
     void on_connected() {
         const auto& r = conn->upgrade_response();
-        std::size_t cap = options.fallback_max_frame_bytes;
-        if (auto advertised = r.header("X-QWP-Max-Batch-Size")) {
-            if (auto v = parse_size(*advertised); v && *v > 0) {
-                cap = *v;
-            }
-        }
+        const std::size_t cap = advertised_frame_cap(r, options.fallback_max_frame_bytes);
         max_frame.store(cap);
         window.reset();
         window.track_durable(options.request_durable_ack);
@@ -242,26 +201,27 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         if (bytes.size() > max_frame.load()) {
             // Replaying it would fail the same way forever (the server closes with 1009).
             latch_terminal(::questdb::detail::fail(
-                ErrorCode::batch_too_large,
-                "frame FSN " + std::to_string(fsn) + " has " + std::to_string(bytes.size()) +
-                    " bytes, over the server's max batch size of " +
-                    std::to_string(max_frame.load()) + " bytes"));
+                ErrorCode::batch_too_large, "frame FSN " + std::to_string(fsn) + " has " +
+                                                std::to_string(bytes.size()) +
+                                                " bytes, over the server's max batch size of " +
+                                                std::to_string(max_frame.load()) + " bytes"));
             return;
         }
         window.on_sent(fsn, defers);
         writing = true;
         const auto gen = generation;
-        conn->async_write(bytes, [self = shared_from_this(), gen](::questdb::detail::Status status) {
-            if (gen != self->generation) {
-                return;
-            }
-            self->writing = false;
-            if (!status.ok()) {
-                self->on_link_failure(std::move(status).failure());
-                return;
-            }
-            self->pump();
-        });
+        conn->async_write(bytes,
+                          [self = shared_from_this(), gen](::questdb::detail::Status status) {
+                              if (gen != self->generation) {
+                                  return;
+                              }
+                              self->writing = false;
+                              if (!status.ok()) {
+                                  self->on_link_failure(std::move(status).failure());
+                                  return;
+                              }
+                              self->pump();
+                          });
     }
 
     void on_kick() {
@@ -363,24 +323,30 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
             return false;
         }
         const auto kind = classify_rejection(response.status, options.rejection_policy);
-        RejectionEvent event{response.status, status_name(response.status), response.message, *fsn,
-                             kind == RejectionKind::terminal, current_endpoint()};
+        RejectionEvent event{response.status,
+                             status_name(response.status),
+                             response.message,
+                             *fsn,
+                             kind == RejectionKind::terminal,
+                             current_endpoint()};
         const std::string description = "server " + event.endpoint + " rejected frame FSN " +
                                         std::to_string(*fsn) + " with " + event.status_name +
                                         (event.message.empty() ? "" : ": " + event.message);
-        const bool replays = kind == RejectionKind::retriable || kind == RejectionKind::rotate_endpoint;
+        const bool replays =
+            kind == RejectionKind::retriable || kind == RejectionKind::rotate_endpoint;
         if (replays && is_poison(*fsn)) {
             event.terminal = true;
             record_event(event);
             latch_terminal(::questdb::detail::fail(error_code_for_status(response.status),
-                                        description + " (rejected " +
-                                            std::to_string(rejection_count) +
-                                            " times in a row: poison frame)"));
+                                                   description + " (rejected " +
+                                                       std::to_string(rejection_count) +
+                                                       " times in a row: poison frame)"));
             return false;
         }
         record_event(event);
         if (event.terminal) {
-            latch_terminal(::questdb::detail::fail(error_code_for_status(response.status), description));
+            latch_terminal(
+                ::questdb::detail::fail(error_code_for_status(response.status), description));
             return false;
         }
         drop_connection();
@@ -465,7 +431,9 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
 DeliveryLoop::DeliveryLoop(DeliveryOptions options, sf::FrameQueue& queue, CatchUpSource catch_up)
     : impl_(std::make_shared<Impl>(std::move(options), queue, std::move(catch_up))) {}
 
-DeliveryLoop::~DeliveryLoop() { stop(); }
+DeliveryLoop::~DeliveryLoop() {
+    stop();
+}
 
 void DeliveryLoop::start() {
     auto impl = impl_;
@@ -486,18 +454,19 @@ void DeliveryLoop::start() {
         if (impl_->terminal_failure) {
             return *impl_->terminal_failure;
         }
-        const bool gave_up = (!retry && impl_->walks_failed > walks_before) ||
-                             Clock::now() >= deadline;
+        const bool gave_up =
+            (!retry && impl_->walks_failed > walks_before) || Clock::now() >= deadline;
         if (gave_up) {
-            auto failure = impl_->last_connect_failure.value_or(
-                ::questdb::detail::fail(ErrorCode::socket_error, "could not connect before the deadline"));
+            auto failure = impl_->last_connect_failure.value_or(::questdb::detail::fail(
+                ErrorCode::socket_error, "could not connect before the deadline"));
             if (impl_->last_walk_all_role_rejects) {
                 // Checklist G3/G11, Z9: a distinct error, since no retry fixes a topology
                 // where every listed node is a replica.
                 failure.code = ErrorCode::role_mismatch;
-                failure.message = "every QWP endpoint rejected this sender for its role "
-                                  "(ingestion needs a primary); last: " +
-                                  failure.message;
+                failure.message =
+                    "every QWP endpoint rejected this sender for its role "
+                    "(ingestion needs a primary); last: " +
+                    failure.message;
             } else if (impl_->options.endpoints.size() > 1) {
                 failure.message = "all QWP endpoints unreachable; last: " + failure.message;
             }
@@ -515,7 +484,7 @@ void DeliveryLoop::kick() noexcept {
 }
 
 ::questdb::detail::Status DeliveryLoop::wait_for(AckLevel level, std::int64_t target,
-                                      std::chrono::milliseconds no_progress) {
+                                                 std::chrono::milliseconds no_progress) {
     const auto& counter = level == AckLevel::ok ? impl_->ok_fsn : impl_->durable_fsn;
     std::unique_lock lock(impl_->mutex);
     auto last = counter.load();
@@ -548,8 +517,12 @@ void DeliveryLoop::kick() noexcept {
     }
 }
 
-std::int64_t DeliveryLoop::ok_fsn() const noexcept { return impl_->ok_fsn.load(); }
-std::int64_t DeliveryLoop::durable_fsn() const noexcept { return impl_->durable_fsn.load(); }
+std::int64_t DeliveryLoop::ok_fsn() const noexcept {
+    return impl_->ok_fsn.load();
+}
+std::int64_t DeliveryLoop::durable_fsn() const noexcept {
+    return impl_->durable_fsn.load();
+}
 
 std::optional<::questdb::detail::Failure> DeliveryLoop::terminal() const {
     std::lock_guard lock(impl_->mutex);
@@ -566,9 +539,15 @@ std::optional<RejectionEvent> DeliveryLoop::poll_error() {
     return event;
 }
 
-std::size_t DeliveryLoop::max_frame_bytes() const noexcept { return impl_->max_frame.load(); }
-bool DeliveryLoop::connected() const noexcept { return impl_->is_connected.load(); }
-std::uint64_t DeliveryLoop::connections() const noexcept { return impl_->connection_count.load(); }
+std::size_t DeliveryLoop::max_frame_bytes() const noexcept {
+    return impl_->max_frame.load();
+}
+bool DeliveryLoop::connected() const noexcept {
+    return impl_->is_connected.load();
+}
+std::uint64_t DeliveryLoop::connections() const noexcept {
+    return impl_->connection_count.load();
+}
 
 void DeliveryLoop::stop() {
     auto impl = impl_;

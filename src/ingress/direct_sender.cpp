@@ -6,6 +6,7 @@
 
 #include "ingress/encode.hpp"
 #include "ingress/sf_sender_core.hpp"
+#include "ingress/upgrade_acceptance.hpp"
 #include "qwp/types.hpp"
 #include "ws/blocking.hpp"
 #include "ws/walk.hpp"
@@ -19,51 +20,6 @@ using ::questdb::detail::Result;
 using ::questdb::detail::Status;
 
 constexpr std::size_t kFlagsOffset = 5;  // QWP header: magic(4) version(1) flags(1) ...
-
-bool iequals(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) ==
-               std::tolower(static_cast<unsigned char>(y));
-    });
-}
-
-std::size_t advertised_frame_cap(const ws::UpgradeResponse& response, std::size_t fallback) {
-    const auto header = response.header("X-QWP-Max-Batch-Size");
-    if (!header || header->empty()) {
-        return fallback;
-    }
-    std::size_t value = 0;
-    for (char c : *header) {
-        if (c < '0' || c > '9' || value > (SIZE_MAX - 9) / 10) {
-            return fallback;
-        }
-        value = value * 10 + static_cast<std::size_t>(c - '0');
-    }
-    return value > 0 ? value : fallback;
-}
-
-// Same acceptance rules as the store-and-forward delivery loop: QWP version 1, and the
-// durable-ack confirmation when it was requested.
-ws::ConnectOutcome validate_upgrade(const ws::UpgradeResponse& r, bool durable) {
-    const auto version = r.header("X-QWP-Version");
-    if (!version || *version != "1") {
-        return ws::ConnectOutcome::make(
-            ws::Verdict::transient, ErrorCode::protocol_version_error,
-            version ? "server selected QWP version " + std::string(*version) +
-                          ", this client supports version 1"
-                    : std::string("server sent no X-QWP-Version header"));
-    }
-    if (durable) {
-        const auto ack = r.header("X-QWP-Durable-Ack");
-        if (!ack || !iequals(*ack, "enabled")) {
-            return ws::ConnectOutcome::make(
-                ws::Verdict::terminal, ErrorCode::server_rejection,
-                "request_durable_ack=on, but the server did not confirm durable acks "
-                "(no 'X-QWP-Durable-Ack: enabled' in the upgrade response)");
-        }
-    }
-    return ws::ConnectOutcome::success();
-}
 
 }  // namespace
 
@@ -88,7 +44,7 @@ Result<std::unique_ptr<DirectSender>> DirectSender::open(DirectSenderOptions opt
     auto connection_options = options.connection;
     const bool durable = options.request_durable_ack;
     connection_options.validate_upgrade = [durable](const ws::UpgradeResponse& r) {
-        return validate_upgrade(r, durable);
+        return validate_ingress_upgrade(r, durable);
     };
     ws::WalkReport report;
     auto connection = ws::connect_first(options.endpoints, 0, connection_options, report);
