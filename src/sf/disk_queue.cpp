@@ -39,11 +39,54 @@ struct FoundSegment {
     SegmentScan scan;
 };
 
+// A segment whose header bytes are all zero (or missing) was created but never written: the
+// header goes in before any frame, so nothing was lost with it.
+bool never_written(std::span<const std::uint8_t> header) {
+    return std::all_of(header.begin(), header.end(), [](std::uint8_t b) { return b == 0; });
+}
+
 std::string describe_torn(const FoundSegment& s) {
     return "segment " + s.path.filename().string() + ": kept " +
            std::to_string(s.scan.frame_count) + " frame(s), dropped a torn tail of " +
            std::to_string(s.scan.torn_tail_bytes) + " byte(s) at offset " +
            std::to_string(s.scan.append_offset);
+}
+
+// The frames a segment with an unreadable header held are known only by what surrounds it:
+// the manifest's head (everything below it was acknowledged and trimmed), the ack watermark,
+// and the manifest's active segment (the newest one written). An unreadable segment is
+// harmless when the kept chain starts at or below the first unacknowledged FSN and ends in
+// the segment the manifest was appending to; anything else means unacknowledged frames were
+// in it, and the slot is unreplayable.
+Status check_nothing_unread_was_unacked(const std::filesystem::path& slot_dir,
+                                        const std::vector<std::string>& unreadable,
+                                        const std::vector<FoundSegment>& chain,
+                                        std::uint64_t head_floor, std::uint64_t manifest_active,
+                                        std::optional<std::int64_t> watermark) {
+    const auto unreplayable = [&](const std::string& what) {
+        return fail(ErrorCode::store_resend_required,
+                    "store-and-forward slot " + slot_dir.string() + ": segment " +
+                        unreadable.front() + " has an unreadable header and " + what +
+                        "; its frames cannot be replayed, refusing to open the slot");
+    };
+    if (chain.empty()) {
+        return unreplayable("no other segment says which frames it held");
+    }
+    std::int64_t known_acked = static_cast<std::int64_t>(head_floor) - 1;
+    if (watermark) {
+        known_acked = std::max(known_acked, *watermark);
+    }
+    const std::uint64_t first = chain.front().scan.header.base_fsn;
+    if (static_cast<std::int64_t>(first) > known_acked + 1) {
+        return unreplayable("frames " + std::to_string(known_acked + 1) + ".." +
+                            std::to_string(first - 1) +
+                            ", never acknowledged, are in no readable segment");
+    }
+    if (manifest_active > chain.back().scan.header.base_fsn) {
+        return unreplayable("the segment being appended to (base FSN " +
+                            std::to_string(manifest_active) + ") is not among the readable ones");
+    }
+    return {};
 }
 
 }  // namespace
@@ -84,6 +127,8 @@ Status DiskQueue::recover() {
     FaultInjector* const inject = faults();
     // 1. Every segment file: validate the header (quarantine if bad), scan the frames.
     std::vector<FoundSegment> found;
+    std::vector<std::string> unreadable_segments;  // headers that are neither valid nor blank
+    std::vector<std::filesystem::path> set_aside_unread;
     std::error_code ec;
     std::vector<std::filesystem::path> names;
     for (const auto& entry : std::filesystem::directory_iterator(slot_dir_, ec)) {
@@ -116,18 +161,21 @@ Status DiskQueue::recover() {
                             std::to_string(kMaxSegmentFileBytes) + "); refusing to open the slot");
         }
         std::uint8_t head[kSegmentHeaderSize] = {};
-        if (size.value() >= kSegmentHeaderSize) {
-            if (auto st = read_at(fd.value().get(), head, sizeof head, 0, path); !st) {
+        const auto head_size =
+            static_cast<std::size_t>(std::min<std::uint64_t>(size.value(), kSegmentHeaderSize));
+        if (head_size > 0) {
+            if (auto st = read_at(fd.value().get(), head, head_size, 0, path); !st) {
                 return st;
             }
         }
-        auto header = decode_segment_header(
-            std::span(head, static_cast<std::size_t>(std::min<std::uint64_t>(size.value(), 24))),
-            path.string());
+        auto header = decode_segment_header(std::span(head, head_size), path.string());
         if (!header) {
+            if (!never_written(std::span(head, head_size))) {
+                unreadable_segments.push_back(name);
+            }
             report_.notes.push_back(header.failure().message + "; moved aside as .corrupt");
             fd.value().reset();
-            quarantine_file(path);
+            set_aside_unread.push_back(path);  // after the checks: a refused slot stays as found
             continue;
         }
         auto scan = scan_segment_fd(fd.value().get(), path);
@@ -150,6 +198,8 @@ Status DiskQueue::recover() {
         return std::move(manifest).failure();
     }
     std::uint64_t head_floor = manifest.value() ? manifest.value()->head_base() : 0;
+    // 0 without a manifest: no segment is known to have been appended to.
+    const std::uint64_t manifest_active = manifest.value() ? manifest.value()->active_base() : 0;
     manifest.value().reset();
     // The manifest's head never passes the segment being appended to, so a head beyond the end
     // of every stored frame contradicts the files: trust the files and delete nothing.
@@ -210,7 +260,26 @@ Status DiskQueue::recover() {
         }
     }
 
-    // 4. A trailing FLAG_DEFER_COMMIT run has no committing frame: the flush that wrote it
+    // 4. A segment set aside unread may have held frames nobody acknowledged. They are lost
+    //    to this slot, and the slot must not carry on as if the rest were whole.
+    auto watermark = AckWatermarkFile::open(slot_dir_, inject);
+    if (!watermark) {
+        return std::move(watermark).failure();
+    }
+    watermark_ = std::move(watermark).value();
+    if (!unreadable_segments.empty()) {
+        if (auto st =
+                check_nothing_unread_was_unacked(slot_dir_, unreadable_segments, data, head_floor,
+                                                 manifest_active, watermark_->value());
+            !st) {
+            return st;
+        }
+    }
+    for (const auto& path : set_aside_unread) {
+        quarantine_file(path);
+    }
+
+    // 5. A trailing FLAG_DEFER_COMMIT run has no committing frame: the flush that wrote it
     //    never returned, and the server rolls such rows back. Drop it.
     std::uint64_t next_fsn =
         data.empty() ? 0 : data.back().scan.header.base_fsn + data.back().scan.frame_count;
@@ -252,7 +321,7 @@ Status DiskQueue::recover() {
         }
     }
 
-    // 5. Open the kept segments; zero torn tails so appends land on clean bytes.
+    // 6. Open the kept segments; zero torn tails so appends land on clean bytes.
     std::deque<SegmentPtr> segments;
     for (auto& s : data) {
         auto seg = SegmentFile::open(s.path, std::move(s.fd), s.scan, inject);
@@ -273,13 +342,8 @@ Status DiskQueue::recover() {
     }
     report_.segments = segments.size();
 
-    // 6. The acknowledged FSN: the watermark, if plausible, else everything below the oldest
+    // 7. The acknowledged FSN: the watermark, if plausible, else everything below the oldest
     //    kept segment.
-    auto watermark = AckWatermarkFile::open(slot_dir_, inject);
-    if (!watermark) {
-        return std::move(watermark).failure();
-    }
-    watermark_ = std::move(watermark).value();
     const auto last = static_cast<std::int64_t>(next_fsn) - 1;
     std::int64_t acked =
         segments.empty() ? last : static_cast<std::int64_t>(segments.front()->base_fsn()) - 1;
@@ -296,7 +360,7 @@ Status DiskQueue::recover() {
         return st;
     }
 
-    // 7. A manifest that describes exactly the kept chain; the symbol dictionary the stored
+    // 8. A manifest that describes exactly the kept chain; the symbol dictionary the stored
     //    frames need (a slot without frames starts a fresh one).
     if (!segments.empty()) {
         auto fresh = ManifestFile::create(slot_dir_, segments.front()->base_fsn(),

@@ -13,6 +13,7 @@
 #include <fstream>
 
 #include "queue_test_support.hpp"
+#include "sf/record_file.hpp"
 #include "sf/segment_file.hpp"
 #include "support/wait_for.hpp"
 
@@ -375,6 +376,62 @@ TEST_F(DiskQueueTest, SegmentWithABadHeaderIsQuarantined) {
     EXPECT_EQ(numbers(*q), iota(0, 10));
     EXPECT_TRUE(std::filesystem::exists(slot() / (segment_file_name(999) + ".corrupt")));
     ASSERT_FALSE(q->recovery_report().notes.empty());
+}
+
+// A segment whose header cannot be read held frames nobody can name any more. When they were
+// not acknowledged, recovery must not carry on with the rest as if the slot were whole: the
+// slot is unreplayable (the pool then sets it aside), and every file stays as it was found.
+TEST_F(DiskQueueTest, AnUnreadableOldestSegmentWithUnackedFramesMakesTheSlotUnreplayable) {
+    {
+        auto q = open();
+        append_range(*q, 0, 100);  // about 37 frames per 4 KiB segment: three segments
+    }
+    const auto files = segment_files();
+    ASSERT_GE(files.size(), 3u);
+    {
+        std::fstream f(files.front(), std::ios::in | std::ios::out | std::ios::binary);
+        f << std::string(kSegmentHeaderSize, 'X');
+    }
+    auto q = DiskQueue::open(options());
+    ASSERT_FALSE(q.ok()) << "frames 0..36 would be lost without a word";
+    EXPECT_EQ(q.failure().code, ErrorCode::store_resend_required);
+    EXPECT_NE(q.failure().message.find("unreadable header"), std::string::npos)
+        << q.failure().message;
+    EXPECT_NE(q.failure().message.find("frames 0.."), std::string::npos) << q.failure().message;
+    EXPECT_EQ(segment_files(), files) << "a refused slot keeps its files as found";
+}
+
+TEST_F(DiskQueueTest, AnUnreadableNewestSegmentMakesTheSlotUnreplayable) {
+    {
+        auto q = open();
+        append_range(*q, 0, 100);
+        ASSERT_TRUE(q->ack(10).ok());
+    }
+    const auto files = segment_files();
+    ASSERT_GE(files.size(), 3u);
+    {
+        std::fstream f(files.back(), std::ios::in | std::ios::out | std::ios::binary);
+        f << std::string(kSegmentHeaderSize, 'X');
+    }
+    auto q = DiskQueue::open(options());
+    ASSERT_FALSE(q.ok()) << "the newest frames would be lost without a word";
+    EXPECT_EQ(q.failure().code, ErrorCode::store_resend_required);
+    EXPECT_NE(q.failure().message.find("being appended to"), std::string::npos)
+        << q.failure().message;
+}
+
+TEST_F(DiskQueueTest, ABlankSegmentFileWasNeverWrittenAndLosesNothing) {
+    {
+        auto q = open();
+        append_range(*q, 0, 10);
+    }
+    // A crash between recording a new active segment and writing its header leaves a file of
+    // zeros that the manifest names as the one being appended to. Nothing was in it.
+    std::ofstream(slot() / segment_file_name(999), std::ios::binary) << std::string(4096, '\0');
+    ASSERT_TRUE(ManifestFile::create(slot(), 0, 10, false, nullptr).ok());
+    auto q = open();
+    ASSERT_TRUE(q);
+    EXPECT_EQ(numbers(*q), iota(0, 10));
 }
 
 // Found by fuzz_sf_recovery: a header whose base FSN is near INT64_MAX made the recovered
