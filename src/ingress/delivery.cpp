@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "ingress/event_hub.hpp"
 #include "ingress/in_flight.hpp"
 #include "ingress/server_response.hpp"
 #include "ingress/upgrade_acceptance.hpp"
@@ -105,6 +106,9 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
             return;
         }
         conn.reset();
+        if (options.events) {
+            emit_attempt_failed(outcome);
+        }
         if (outcome.terminal()) {
             latch_terminal(outcome.failure);
             return;
@@ -123,6 +127,9 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
             failures_this_walk = 0;
             role_rejects_this_walk = 0;
             progress_cv.notify_all();
+            if (options.events) {
+                options.events->all_endpoints_unreachable(outcome.failure);
+            }
             schedule_reconnect(true);
         } else {
             // Rotate at once: another endpoint may be healthy (role rejects never back off).
@@ -152,6 +159,9 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         is_connected.store(true);
         connection_count.fetch_add(1);
         progress_cv.notify_all();
+        if (options.events) {
+            options.events->connect_succeeded(options.endpoints[endpoint_index]);
+        }
         start_read();
         pump();
     }
@@ -380,6 +390,9 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
 
     // ---- failures ---------------------------------------------------------------------
     void on_link_failure(::questdb::detail::Failure failure) {
+        if (options.events && is_connected.load()) {
+            options.events->disconnected(options.endpoints[endpoint_index]);
+        }
         remember_connect_failure(failure);
         drop_connection();
         endpoint_index = (endpoint_index + 1) % options.endpoints.size();
@@ -415,12 +428,25 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         last_connect_failure = failure;
     }
 
+    // Both see it: poll_error() and the pool's error handler (as the reference client does).
     void record_event(RejectionEvent event) {
+        if (options.events) {
+            options.events->rejected(event);
+        }
         std::lock_guard lock(mutex);
         if (events.size() >= options.max_error_events) {
             events.pop_front();
         }
         events.push_back(std::move(event));
+    }
+
+    void emit_attempt_failed(const ws::ConnectOutcome& outcome) {
+        const auto& endpoint = options.endpoints[endpoint_index];
+        if (outcome.failure.code == ErrorCode::auth_error) {
+            options.events->auth_failed(endpoint, outcome.failure);
+        } else {
+            options.events->attempt_failed(endpoint, outcome.failure);
+        }
     }
 
     [[nodiscard]] std::string current_endpoint() const {
