@@ -106,13 +106,13 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
             return;
         }
         conn.reset();
-        if (options.events) {
-            emit_attempt_failed(outcome);
-        }
         if (outcome.terminal()) {
             latch_terminal(outcome.failure);
+            // After the latch: a listener told auth_failed finds the sender already stopped.
+            emit_attempt_failed(outcome);
             return;
         }
+        emit_attempt_failed(outcome);
         remember_connect_failure(outcome.failure);
         if (outcome.verdict == ws::Verdict::role_reject) {
             ++role_rejects_this_walk;
@@ -318,8 +318,12 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
     void trim(std::int64_t fsn) {
         if (auto status = queue.ack(fsn); !status.ok()) {
             // The watermark could not be persisted; memory state advanced. Tell the user.
-            record_event(RejectionEvent{0, "STORE_ERROR", status.failure().message, fsn, false,
-                                        current_endpoint()});
+            const RejectionEvent event{.status_name = "STORE_ERROR",
+                                       .message = status.failure().message,
+                                       .fsn = fsn,
+                                       .endpoint = current_endpoint()};
+            record_event(event);
+            publish_event(event);
         }
     }
 
@@ -351,14 +355,17 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
                                                    description + " (rejected " +
                                                        std::to_string(rejection_count) +
                                                        " times in a row: poison frame)"));
+            publish_event(event);
             return false;
         }
         record_event(event);
         if (event.terminal) {
             latch_terminal(
                 ::questdb::detail::fail(error_code_for_status(response.status), description));
+            publish_event(event);
             return false;
         }
+        publish_event(event);
         drop_connection();
         switch (kind) {
             case RejectionKind::dictionary_gap:
@@ -428,11 +435,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         last_connect_failure = failure;
     }
 
-    // Both see it: poll_error() and the pool's error handler (as the reference client does).
     void record_event(RejectionEvent event) {
-        if (options.events) {
-            options.events->rejected(event);
-        }
         std::lock_guard lock(mutex);
         if (events.size() >= options.max_error_events) {
             events.pop_front();
@@ -440,7 +443,19 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         events.push_back(std::move(event));
     }
 
+    // poll_error() and the pool's error handler both see every rejection (as the reference
+    // client does). The handler is told last, after any terminal latch, so it finds the
+    // sender already stopped.
+    void publish_event(const RejectionEvent& event) {
+        if (options.events) {
+            options.events->rejected(event);
+        }
+    }
+
     void emit_attempt_failed(const ws::ConnectOutcome& outcome) {
+        if (!options.events) {
+            return;
+        }
         const auto& endpoint = options.endpoints[endpoint_index];
         if (outcome.failure.code == ErrorCode::auth_error) {
             options.events->auth_failed(endpoint, outcome.failure);
