@@ -80,8 +80,9 @@ struct ConnectHandlers {
     /// reconnected, failed_over, endpoint_attempt_failed, all_endpoints_unreachable,
     /// auth_failed. Connection state is classified pool-wide: `connected` fires once, for
     /// the pool's first connection; a further connection to the endpoint used last fires
-    /// `reconnected` only after a failure. Readers and flush_arrow_batch connections do not
-    /// report. Empty: no events are kept.
+    /// `reconnected` only after a failure. flush_arrow_batch's direct connections report
+    /// their connect attempts (not their losses); readers do not report. Empty: no events
+    /// are kept.
     std::function<void(const ingress::ConnectionEvent&)> connection_listener;
     /// Inbox size of the listener; 0 takes the connect string's
     /// `connection_listener_inbox_capacity` (default 64).

@@ -269,6 +269,27 @@ void EventHub::rejected(const RejectionEvent& event) {
     shared_->push(shared_->rejections, to_rejection(event));
 }
 
+void EventHub::walked(const ws::WalkReport& report) {
+    if (!shared_->listener) {
+        return;
+    }
+    bool terminal = false;
+    for (const auto& attempt : report.attempts) {
+        const auto& outcome = attempt.outcome;
+        if (outcome.ok()) {
+            connect_succeeded(attempt.endpoint);
+        } else if (outcome.failure.code == ErrorCode::auth_error) {
+            auth_failed(attempt.endpoint, outcome.failure);
+        } else {
+            attempt_failed(attempt.endpoint, outcome.failure);
+        }
+        terminal = terminal || outcome.terminal();
+    }
+    if (!report.connected && !terminal && !report.attempts.empty()) {
+        all_endpoints_unreachable(report.attempts.back().outcome.failure);
+    }
+}
+
 EventHubCounters EventHub::counters() const {
     std::lock_guard lock(shared_->mutex);
     return EventHubCounters{shared_->connection_events.delivered,

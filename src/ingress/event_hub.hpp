@@ -23,6 +23,7 @@
 #include "questdb/ingress/connection_event.hpp"
 #include "questdb/ingress/rejection.hpp"
 #include "ws/upgrade.hpp"
+#include "ws/walk.hpp"
 
 namespace questdb::ingress {
 
@@ -60,6 +61,10 @@ class EventHub {
     void auth_failed(const ws::Endpoint& endpoint, const ::questdb::detail::Failure& cause);
     void all_endpoints_unreachable(const ::questdb::detail::Failure& cause);
     void rejected(const RejectionEvent& event);
+    /// Every attempt of one blocking walk (the direct senders of flush_arrow_batch), then
+    /// all_endpoints_unreachable when none connected and the walk was not stopped by a
+    /// terminal answer.
+    void walked(const ws::WalkReport& report);
 
     /// Refuses further events (counted as dropped), lets the dispatcher deliver what is
     /// queued for up to `drain_budget` (the rest is dropped), and joins it. Waits for a

@@ -53,6 +53,7 @@ PoolState::PoolState(conf::Config config, std::shared_ptr<ingress::EventHub> eve
                           if (!options.ok()) {
                               return std::move(options).failure();
                           }
+                          options.value().events = events_;
                           return ingress::DirectSender::open(std::move(options).value());
                       }) {
     if (config_.pool().reap == conf::PoolReap::automatic) {

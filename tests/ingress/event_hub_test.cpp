@@ -29,6 +29,14 @@ const questdb::ws::Endpoint kA{"10.0.0.1", 9000};
 const questdb::ws::Endpoint kB{"10.0.0.2", 9001};
 const questdb::detail::Failure kRefused{questdb::ErrorCode::socket_error, "refused", false};
 
+questdb::ws::ConnectOutcome outcome(questdb::ws::Verdict verdict,
+                                    questdb::detail::Failure failure) {
+    questdb::ws::ConnectOutcome out;
+    out.verdict = verdict;
+    out.failure = std::move(failure);
+    return out;
+}
+
 struct Seen {
     std::mutex mutex;
     std::vector<ConnectionEvent> events;
@@ -141,6 +149,33 @@ TEST(EventHub, AThrowingCallbackIsCountedAndTheNextEventStillArrives) {
     hub.close();
     EXPECT_EQ(seen.get().size(), 2u);
     EXPECT_EQ(hub.counters().callback_exceptions, 3u);
+}
+
+TEST(EventHub, ABlockingWalkReportsEachAttempt) {
+    Seen seen;
+    EventHub hub([&](const ConnectionEvent& e) { seen.add(e); }, 64, {}, 16);
+    questdb::ws::WalkReport failed_then_connected;
+    failed_then_connected.attempts.push_back(
+        {0, kA, outcome(questdb::ws::Verdict::transient, kRefused)});
+    failed_then_connected.attempts.push_back({1, kB, questdb::ws::ConnectOutcome{}});
+    failed_then_connected.connected = 1;
+    hub.walked(failed_then_connected);
+    questdb::ws::WalkReport all_failed;
+    all_failed.attempts.push_back({0, kA, outcome(questdb::ws::Verdict::transient, kRefused)});
+    hub.walked(all_failed);
+    questdb::ws::WalkReport refused_credentials;
+    refused_credentials.attempts.push_back(
+        {0, kA,
+         outcome(questdb::ws::Verdict::terminal,
+                 questdb::detail::Failure{questdb::ErrorCode::auth_error, "401", false})});
+    hub.walked(refused_credentials);
+    hub.close();
+    std::vector<Kind> kinds;
+    for (const auto& e : seen.get())
+        kinds.push_back(e.kind);
+    EXPECT_EQ(kinds, (std::vector<Kind>{Kind::endpoint_attempt_failed, Kind::connected,
+                                        Kind::endpoint_attempt_failed,
+                                        Kind::all_endpoints_unreachable, Kind::auth_failed}));
 }
 
 TEST(EventHub, DestroyedFromItsOwnCallbackDoesNotDeadlock) {
