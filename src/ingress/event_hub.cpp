@@ -160,10 +160,16 @@ EventHub::EventHub(ConnectionListener listener, std::size_t connection_capacity,
     shared_->connection_events.capacity = std::max<std::size_t>(connection_capacity, 1);
     shared_->rejections.capacity = std::max<std::size_t>(rejection_capacity, 1);
     thread_ = std::thread([shared = shared_] { shared->run(); });
+    dispatcher_id_ = thread_.get_id();
 }
 
 EventHub::~EventHub() {
     close();
+    if (thread_.joinable()) {
+        // Destroyed by one of its own callbacks: the thread holds `shared_` and ends after
+        // that callback returns.
+        thread_.detach();
+    }
 }
 
 void EventHub::close(std::chrono::milliseconds drain_budget) {
@@ -175,12 +181,11 @@ void EventHub::close(std::chrono::milliseconds drain_budget) {
         }
     }
     shared_->available.notify_all();
-    if (!thread_.joinable()) {
-        return;
+    if (std::this_thread::get_id() == dispatcher_id_) {
+        return;  // a callback closing its own pool: it cannot wait for itself
     }
-    if (thread_.get_id() == std::this_thread::get_id()) {
-        thread_.detach();  // it holds `shared_` and ends after this callback returns
-    } else {
+    std::lock_guard lock(join_mutex_);
+    if (thread_.joinable()) {
         thread_.join();
     }
 }

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "core/result.hpp"
@@ -68,8 +69,9 @@ class EventHub {
 
     /// Refuses further events (counted as dropped), lets the dispatcher deliver what is
     /// queued for up to `drain_budget` (the rest is dropped), and joins it. Waits for a
-    /// callback that is running. Called on the dispatcher thread itself (a callback that drops
-    /// the last pool handle), it does not wait. Idempotent.
+    /// callback that is running. Called on the dispatcher thread itself (a callback that
+    /// closes the pool or drops its last handle), it does not wait. Idempotent; safe from
+    /// several threads at once.
     void close(std::chrono::milliseconds drain_budget = std::chrono::milliseconds(1000));
 
     [[nodiscard]] EventHubCounters counters() const;
@@ -79,7 +81,9 @@ class EventHub {
   private:
     void offer(ConnectionEvent event);
     std::shared_ptr<Shared> shared_;
+    std::mutex join_mutex_;  // concurrent close() calls join once
     std::thread thread_;
+    std::thread::id dispatcher_id_;
 };
 
 }  // namespace questdb::ingress

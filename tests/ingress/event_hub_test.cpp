@@ -178,6 +178,25 @@ TEST(EventHub, ABlockingWalkReportsEachAttempt) {
                                         Kind::all_endpoints_unreachable, Kind::auth_failed}));
 }
 
+TEST(EventHub, ConcurrentClosesJoinOnceAndACallbackMayCloseItsOwnHub) {
+    std::atomic<bool> closed_inside{false};
+    std::unique_ptr<EventHub> hub;
+    hub = std::make_unique<EventHub>(
+        [&](const ConnectionEvent&) {
+            hub->close();  // returns at once on the dispatcher thread
+            closed_inside = true;
+        },
+        64, nullptr, 16);
+    hub->connect_succeeded(kA);
+    ASSERT_TRUE(wait_for([&] { return closed_inside.load(); }));
+    std::thread a([&] { hub->close(); });
+    std::thread b([&] { hub->close(); });
+    a.join();
+    b.join();
+    hub->disconnected(kA);
+    EXPECT_EQ(hub->counters().connection_events_dropped, 1u) << "closed: refused";
+}
+
 TEST(EventHub, DestroyedFromItsOwnCallbackDoesNotDeadlock) {
     auto holder = std::make_shared<std::unique_ptr<EventHub>>();
     std::atomic<bool> done{false};
