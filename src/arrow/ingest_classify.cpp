@@ -96,7 +96,7 @@ struct Simple {
 };
 
 // Formats matched exactly.
-constexpr std::array<Simple, 30> kExact{{
+constexpr std::array<Simple, 32> kExact{{
     {"b", Physical::boolean, Target::boolean},
     {"c", Physical::i8, Target::int_},
     {"s", Physical::i16, Target::int_},
@@ -113,6 +113,8 @@ constexpr std::array<Simple, 30> kExact{{
     {"U", Physical::large_utf8, Target::varchar},
     {"z", Physical::binary, Target::binary},
     {"Z", Physical::large_binary, Target::binary},
+    {"vu", Physical::utf8_view, Target::varchar},
+    {"vz", Physical::binary_view, Target::binary},
     {"tdD", Physical::date32_days, Target::date_millis},
     {"tdm", Physical::date64_millis, Target::date_millis},
     {"tts", Physical::time32_seconds, Target::long_nanos},
@@ -223,7 +225,7 @@ void apply_override(ColumnPlan& c, const ColumnOverride& o) {
     };
     switch (o.kind) {
         case OverrideKind::symbol:
-            if (c.physical == Physical::utf8 || c.physical == Physical::large_utf8) {
+            if (is_text(c.physical)) {
                 c.target = Target::symbol;
             } else if (c.physical != Physical::dictionary) {
                 reject();
@@ -232,7 +234,7 @@ void apply_override(ColumnPlan& c, const ColumnOverride& o) {
         case OverrideKind::not_symbol:
             if (c.physical == Physical::dictionary) {
                 c.target = Target::dict_varchar;
-            } else if (c.physical != Physical::utf8 && c.physical != Physical::large_utf8) {
+            } else if (!is_text(c.physical)) {
                 reject();
             }
             break;

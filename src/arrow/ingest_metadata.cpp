@@ -58,8 +58,7 @@ void apply_metadata(ColumnPlan& c) {
         o.kind = OverrideKind::char_;
     else if (*type == "ipv4" && c.physical == Physical::u32)
         o.kind = OverrideKind::ipv4;
-    else if (*type == "symbol" &&
-             (c.physical == Physical::utf8 || c.physical == Physical::large_utf8))
+    else if (*type == "symbol" && is_text(c.physical))
         o.kind = OverrideKind::symbol;
     else if (*type == "geohash" && c.physical == Physical::i64) {
         const auto bits = metadata_value(c.schema->metadata, "questdb.geohash_bits");

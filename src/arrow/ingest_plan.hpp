@@ -11,7 +11,8 @@
 //
 // The work is split by type family: ingest_classify.cpp (format strings, overrides),
 // ingest_metadata.cpp (export hints), ingest_numeric.cpp, ingest_strings.cpp,
-// ingest_temporal.cpp, ingest_arrays.cpp; ingest_support.hpp holds what they share.
+// ingest_views.cpp, ingest_temporal.cpp, ingest_arrays.cpp; ingest_support.hpp holds what they
+// share.
 //
 // Errors are thrown as questdb::Error (this runs on the caller's thread right below the
 // public API, and the Chunk setters it drives throw too); messages name the column and its
@@ -46,7 +47,7 @@ enum class Target : std::uint8_t {
     geohash,
     varchar,
     binary,
-    symbol,        // plain utf8 / large_utf8 sent as SYMBOL
+    symbol,        // plain utf8 / large_utf8 / utf8_view sent as SYMBOL
     dict_symbol,   // dictionary<int, utf8> sent as SYMBOL
     dict_varchar,  // dictionary<int, utf8> decoded to VARCHAR
     uuid,
@@ -79,6 +80,8 @@ enum class Physical : std::uint8_t {
     large_utf8,
     binary,
     large_binary,
+    utf8_view,    // 16-byte views into variadic data buffers (Arrow "vu")
+    binary_view,  // the same for bytes ("vz")
     fixed_binary,
     ts_seconds,
     ts_millis,

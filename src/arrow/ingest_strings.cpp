@@ -1,5 +1,5 @@
-// Strings and bytes: utf8 / binary (plain and large) as VARCHAR, BINARY or SYMBOL, and
-// dictionary-encoded strings as SYMBOL (or VARCHAR with the not_symbol override).
+// Strings and bytes: utf8 / binary (plain and large; views in ingest_views.cpp) as VARCHAR, BINARY
+// or SYMBOL, and dictionary-encoded strings as SYMBOL (or VARCHAR with the not_symbol override).
 
 #include <type_traits>
 
@@ -22,6 +22,10 @@ std::span<const std::uint8_t> bytes_of(const ColumnPlan& c, const ArrowArray& a,
 }  // namespace
 
 void add_strings(Chunk& chunk, ColumnPlan& c, const Slice& s, Validity v) {
+    if (c.physical == Physical::utf8_view || c.physical == Physical::binary_view) {
+        add_string_views(chunk, c, s, v);
+        return;
+    }
     const auto& a = *c.array;
     const bool large = c.physical == Physical::large_utf8 || c.physical == Physical::large_binary;
     if (!large) {

@@ -39,6 +39,12 @@ inline bool starts_with(std::string_view s, std::string_view prefix) {
     return s.substr(0, prefix.size()) == prefix;
 }
 
+/// Whether the layout holds UTF-8 strings (utf8, large_utf8, utf8_view): the ones the
+/// symbol / not_symbol overrides apply to.
+inline bool is_text(Physical p) {
+    return p == Physical::utf8 || p == Physical::large_utf8 || p == Physical::utf8_view;
+}
+
 /// A whole decimal number, or nullopt.
 std::optional<std::int32_t> parse_int(std::string_view s);
 
@@ -122,6 +128,9 @@ void add_float(Chunk& chunk, ColumnPlan& c, const Slice& s, Validity v);
 void add_decimal(Chunk& chunk, ColumnPlan& c, const Slice& s, Validity v);
 /// VARCHAR, BINARY, SYMBOL from utf8/binary (ingest_strings.cpp).
 void add_strings(Chunk& chunk, ColumnPlan& c, const Slice& s, Validity v);
+/// VARCHAR, BINARY, SYMBOL from utf8_view/binary_view, copied into the column's scratch
+/// (ingest_views.cpp).
+void add_string_views(Chunk& chunk, ColumnPlan& c, const Slice& s, Validity v);
 /// SYMBOL or VARCHAR from dictionary-encoded strings (ingest_strings.cpp).
 void add_dictionary(Chunk& chunk, ColumnPlan& c, const Slice& s, Validity v);
 /// TIMESTAMP, TIMESTAMP_NS, DATE; time and duration as LONG nanoseconds

@@ -7,6 +7,7 @@ target_sources(questdb_client PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/ingest_metadata.cpp
     ${CMAKE_CURRENT_LIST_DIR}/ingest_numeric.cpp
     ${CMAKE_CURRENT_LIST_DIR}/ingest_strings.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/ingest_views.cpp
     ${CMAKE_CURRENT_LIST_DIR}/ingest_temporal.cpp
     ${CMAKE_CURRENT_LIST_DIR}/ingest_arrays.cpp
     ${CMAKE_CURRENT_LIST_DIR}/flush_arrow_batch.cpp

@@ -13,6 +13,7 @@
 
 #include "ingress/event_hub.hpp"
 #include "ingress/in_flight.hpp"
+#include "ingress/retry_policy.hpp"
 #include "ingress/server_response.hpp"
 #include "ingress/upgrade_acceptance.hpp"
 #include "sf/frame_queue.hpp"
@@ -31,6 +32,8 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
           catch_up(std::move(source)),
           cursor(q.cursor()),
           timer(io),
+          backoff(options.backoff_initial, options.backoff_max),
+          poison(options.max_frame_rejections, options.poison_window),
           rng(std::random_device{}()) {
         ok_fsn = queue.acked_fsn();
         durable_fsn = queue.acked_fsn();
@@ -52,16 +55,14 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
     std::size_t endpoint_index = 0;
     std::size_t failures_this_walk = 0;
     std::size_t role_rejects_this_walk = 0;
-    std::chrono::milliseconds backoff{0};
+    ReconnectBackoff backoff;
     InFlightWindow window;
     ServerResponse response;
     std::vector<std::vector<std::uint8_t>> catch_up_frames;
     std::size_t catch_up_next = 0;
     bool writing = false;
     bool stopping = false;
-    std::int64_t last_rejected_fsn = -2;
-    unsigned rejection_count = 0;
-    Clock::time_point first_rejection{};
+    PoisonDetector poison;
     std::mt19937_64 rng;
 
     // ---- state shared with producer threads ---------------------------------------------
@@ -152,7 +153,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         writing = false;
         failures_this_walk = 0;
         role_rejects_this_walk = 0;
-        backoff = std::chrono::milliseconds(0);
+        backoff.reset();
         // The poison detector's count survives reconnects on purpose: a frame that is
         // rejected on every connection is exactly what it must catch. Only ack progress
         // resets it.
@@ -174,11 +175,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
             connect_next();
             return;
         }
-        backoff = backoff.count() == 0 ? options.backoff_initial
-                                       : std::min(backoff * 2, options.backoff_max);
-        // Jitter (50-100% of the step) keeps many senders from reconnecting in lock step.
-        std::uniform_int_distribution<std::int64_t> jitter(backoff.count() / 2, backoff.count());
-        timer.expires_after(std::chrono::milliseconds(jitter(rng)));
+        timer.expires_after(backoff.next_delay(rng));
         timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
             if (!ec) {
                 self->connect_next();
@@ -285,7 +282,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
             return false;
         }
         if (result.acked_fsn) {
-            rejection_count = 0;
+            poison.on_ack_progress();
             advance_ok(*result.acked_fsn);
         }
         if (result.durable_fsn) {
@@ -348,12 +345,12 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
                                         (event.message.empty() ? "" : ": " + event.message);
         const bool replays =
             kind == RejectionKind::retriable || kind == RejectionKind::rotate_endpoint;
-        if (replays && is_poison(*fsn)) {
+        if (replays && poison.on_rejection(*fsn, Clock::now())) {
             event.terminal = true;
             record_event(event);
             latch_terminal(::questdb::detail::fail(error_code_for_status(response.status),
                                                    description + " (rejected " +
-                                                       std::to_string(rejection_count) +
+                                                       std::to_string(poison.streak()) +
                                                        " times in a row: poison frame)"));
             publish_event(event);
             return false;
@@ -381,18 +378,6 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
                 break;
         }
         return false;
-    }
-
-    bool is_poison(std::int64_t fsn) {
-        const auto now = Clock::now();
-        if (fsn != last_rejected_fsn) {
-            last_rejected_fsn = fsn;
-            rejection_count = 0;
-            first_rejection = now;
-        }
-        ++rejection_count;
-        return rejection_count >= options.max_frame_rejections &&
-               now - first_rejection >= options.poison_window;
     }
 
     // ---- failures ---------------------------------------------------------------------

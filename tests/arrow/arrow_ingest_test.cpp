@@ -121,6 +121,18 @@ std::vector<Case> every_type() {
     };
     add(strings("bin", "z", column_of<std::string>(blob)), CT::binary, blob_value);
     add(strings("bin_large", "Z", column_of<std::string>(blob)), CT::binary, blob_value);
+    // Views: even rows inline (<= 12 bytes), odd rows in one of two variadic buffers.
+    auto view_text = [](int r) {
+        return r % 2 == 0 ? "v" + std::to_string(r) + "\xC3\xA9"
+                          : "an out-of-line value " + std::to_string(r) + "\xC3\xA9";
+    };
+    add(string_views("s_view", "vu", column_of<std::string>(view_text)), CT::varchar,
+        [=](int r) { return or_null(r, view_text(r)); });
+    auto view_blob = [](int r) { return std::string(static_cast<std::size_t>(r) * 3, '\xFE'); };
+    add(string_views("bin_view", "vz", column_of<std::string>(view_blob)), CT::binary, [=](int r) {
+        const auto b = view_blob(r);
+        return or_null(r, ts::Bytes{std::vector<std::uint8_t>(b.begin(), b.end())});
+    });
     add(fixed<std::int64_t>(
             "t_s", "tss:", column_of<std::int64_t>([](int r) { return 1'700'000'000LL + r; })),
         CT::timestamp, [](int r) { return or_null(r, (1'700'000'000LL + r) * 1'000'000); });
@@ -174,6 +186,9 @@ std::vector<Case> every_type() {
     auto sym = [](int r) { return std::string("s") + std::to_string(r % 2); };
     add(strings("sym_override", "u", column_of<std::string>(sym)), CT::symbol,
         [=](int r) { return or_null(r, sym(r)); });
+    auto long_sym = [](int r) { return "a long symbol value #" + std::to_string(r % 3); };
+    add(string_views("sym_view", "vu", column_of<std::string>(long_sym)), CT::symbol,
+        [=](int r) { return or_null(r, long_sym(r)); });
     add(dictionary<std::int32_t>("dict_varchar", "i", dict,
                                  column_of<std::int32_t>([](int r) { return r % 3; })),
         CT::varchar, [=](int r) { return or_null(r, dict[static_cast<std::size_t>(r % 3)]); });
@@ -259,6 +274,7 @@ std::vector<Case> every_type() {
 
 const std::vector<ColumnOverride> kOverrides{
     ColumnOverride::symbol("sym_override"),
+    ColumnOverride::symbol("sym_view"),
     ColumnOverride::not_symbol("dict_varchar"),
     ColumnOverride::byte("ob"),
     ColumnOverride::short_("osh"),
@@ -387,6 +403,61 @@ TEST_F(Fixture, RoundTripThroughQueryResults) {
     }
 }
 
+// Writes one int32 field (0 length, 8 buffer index, 12 offset) of the view of logical row
+// `row` of a string_views column built with the default pad of 3.
+void set_view_field(TestColumn& c, int row, std::size_t field, std::int32_t value) {
+    std::memcpy(c.buffers[1].data() + (3 + static_cast<std::size_t>(row)) * 16 + field, &value, 4);
+}
+
+TEST_F(Fixture, StringViewsInlineOutOfLineEmptyAndNull) {
+    const std::vector<optional<std::string>> text{"",
+                                                  "123456789012",   // 12 bytes: inline
+                                                  "1234567890123",  // 13 bytes: out of line
+                                                  nullopt,
+                                                  "\xC3\xA9t\xC3\xA9",
+                                                  "the second variadic buffer holds this",
+                                                  "",
+                                                  "the first variadic buffer holds this",
+                                                  nullopt,
+                                                  "last"};
+    std::vector<optional<std::int64_t>> stamps;
+    for (int r = 0; r < kRows; ++r)
+        stamps.emplace_back(kBaseNanos + r);
+    auto two_buffers = string_views("two", "vu", text, 2, 5);
+    // A NULL row's view is never read: point it nowhere.
+    std::int32_t junk = 99;
+    std::memcpy(two_buffers.buffers[1].data() + (5 + 3) * 16, &junk, 4);
+    std::memcpy(two_buffers.buffers[1].data() + (5 + 3) * 16 + 8, &junk, 4);
+    std::vector<TestColumn> columns{
+        two_buffers, string_views("one", "vu", text, 1), string_views("bytes", "vz", text, 3, 1),
+        string_views("not_sym", "vu", text), fixed<std::int64_t>("ts", "tsn:", stamps)};
+    std::vector<optional<std::string>> short_text;
+    for (const auto& t : text)
+        short_text.push_back(t && t->size() <= 12 ? t : nullopt);
+    columns.push_back(string_views("inline_only", "vu", short_text, 0));
+    ASSERT_EQ(columns.back().buffers.size(), 3u) << "validity, views, (empty) sizes";
+    TestBatch batch(std::move(columns), kRows);
+    db->flush_arrow_batch("t", batch.schema(), batch.array(), "ts",
+                          std::vector{ColumnOverride::not_symbol("not_sym")});
+    const auto table = server.table("t");
+    ASSERT_EQ(table.row_count(), static_cast<std::size_t>(kRows));
+    EXPECT_EQ(table.column("two")->type, ts::ColumnType::varchar);
+    EXPECT_EQ(table.column("bytes")->type, ts::ColumnType::binary);
+    for (std::size_t r = 0; r < text.size(); ++r) {
+        const auto& row = table.rows()[r];
+        const ts::Value expected = text[r] ? ts::Value{*text[r]} : ts::Value{};
+        EXPECT_EQ(row.at("two"), expected) << "row " << r;
+        EXPECT_EQ(row.at("one"), expected) << "row " << r;
+        EXPECT_EQ(row.at("not_sym"), expected) << "row " << r;
+        EXPECT_EQ(row.at("bytes"), text[r] ? ts::Value{ts::Bytes{std::vector<std::uint8_t>(
+                                                 text[r]->begin(), text[r]->end())}}
+                                           : ts::Value{})
+            << "row " << r;
+        EXPECT_EQ(row.at("inline_only"), short_text[r] ? ts::Value{*short_text[r]} : ts::Value{})
+            << "row " << r;
+    }
+}
+
 // ---- errors ----
 
 void expect_error(QuestDb& db, TestColumn column, ErrorCode code,
@@ -466,6 +537,54 @@ TEST_F(Fixture, BadOverridesAndTimestampsAreRejected) {
     auto big = fixed<std::uint64_t>("big", "L", {std::uint64_t{1} << 63});
     TestBatch batch({big}, 1);
     EXPECT_THROW(db->flush_arrow_batch("t", batch.schema(), batch.array()), Error);
+    EXPECT_FALSE(server.table("t").exists());
+}
+
+TEST_F(Fixture, StringViewsOutOfBoundsOrInvalidAreRejected) {
+    const auto long_text = column_of<std::string>(
+        [](int r) { return "value number " + std::to_string(r) + " is long"; }, false);
+    auto bad_index = string_views("bad_index", "vu", long_text);
+    set_view_field(bad_index, 2, 8, 7);
+    expect_error(*db, bad_index, ErrorCode::arrow_ingest,
+                 {"'bad_index'", "'vu'", "row 2", "buffer index 7"});
+    auto negative_index = string_views("neg_index", "vz", long_text);
+    set_view_field(negative_index, 0, 8, -1);
+    expect_error(*db, negative_index, ErrorCode::arrow_ingest,
+                 {"'neg_index'", "'vz'", "row 0", "buffer index -1"});
+    auto bad_offset = string_views("bad_offset", "vu", long_text);
+    set_view_field(bad_offset, 4, 12, 1000);
+    expect_error(*db, bad_offset, ErrorCode::arrow_ingest,
+                 {"'bad_offset'", "row 4", "outside data buffer"});
+    auto negative_offset = string_views("neg_offset", "vz", long_text);
+    set_view_field(negative_offset, 5, 12, -8);
+    expect_error(*db, negative_offset, ErrorCode::arrow_ingest,
+                 {"'neg_offset'", "row 5", "outside data buffer"});
+    auto too_long = string_views("too_long", "vu", long_text);
+    set_view_field(too_long, 9, 0, 0x7FFFFFF0);
+    expect_error(*db, too_long, ErrorCode::arrow_ingest,
+                 {"'too_long'", "row 9", "outside data buffer"});
+    auto negative_length = string_views("neg_length", "vu", long_text);
+    set_view_field(negative_length, 1, 0, -5);
+    expect_error(*db, negative_length, ErrorCode::arrow_ingest,
+                 {"'neg_length'", "row 1", "negative length"});
+    auto bad_sizes = string_views("bad_sizes", "vu", long_text);
+    const std::int64_t negative_size = -1;
+    std::memcpy(bad_sizes.buffers.back().data(), &negative_size, 8);
+    expect_error(*db, bad_sizes, ErrorCode::arrow_ingest, {"'bad_sizes'", "negative size"});
+    auto no_sizes = string_views("no_sizes", "vu", long_text);
+    no_sizes.buffers.resize(2);  // validity and views only
+    expect_error(*db, no_sizes, ErrorCode::arrow_ingest, {"'no_sizes'", "at least 3 buffers"});
+
+    auto bad_utf8 = column_of<std::string>([](int r) { return "ok " + std::to_string(r); }, false);
+    bad_utf8[3] = "bad \xFF";
+    expect_error(*db, string_views("utf_inline", "vu", bad_utf8), ErrorCode::invalid_utf8,
+                 {"'utf_inline'", "row 3"});
+    bad_utf8[3] = "ok";
+    bad_utf8[6] = "an out-of-line value cut in a character \xC3";
+    expect_error(*db, string_views("utf_out", "vu", bad_utf8), ErrorCode::invalid_utf8,
+                 {"'utf_out'", "row 6"});
+    expect_error(*db, string_views("utf_sym", "vu", bad_utf8), ErrorCode::invalid_utf8,
+                 {"'utf_sym'", "row 6"}, {ColumnOverride::symbol("utf_sym")});
     EXPECT_FALSE(server.table("t").exists());
 }
 

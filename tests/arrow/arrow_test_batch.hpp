@@ -6,6 +6,7 @@
 // Every column is built with `pad` junk rows in front and `offset = pad`, so each test also
 // proves that array offsets are honoured (pad 3 also misaligns the validity bitmaps).
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -120,6 +121,55 @@ inline TestColumn strings(std::string name, std::string format,
     c.offset = static_cast<std::int64_t>(pad);
     c.buffers.push_back(std::move(off));
     c.buffers.emplace_back(bytes.begin(), bytes.end());
+    set_validity(c, valid, pad);
+    return c;
+}
+
+/// utf8_view ("vu") or binary_view ("vz"): values up to 12 bytes inline, longer ones spread
+/// round-robin over `data_buffers` variadic buffers (each starting with junk, so offsets are
+/// not zero). The views of the pad rows point at junk. The view of logical row r is at byte
+/// (pad + r) * 16 of buffers[1]; the variadic buffers follow, then their int64 sizes.
+inline TestColumn string_views(std::string name, std::string format,
+                               const std::vector<std::optional<std::string>>& values,
+                               std::size_t data_buffers = 2, std::size_t pad = 3) {
+    TestColumn c{std::move(name), std::move(format)};
+    std::vector<std::string> data(data_buffers, "junk-junk");
+    std::vector<std::uint8_t> views;
+    auto add_view = [&](const std::string& v, std::size_t row) {
+        std::uint8_t view[16] = {};
+        const auto length = static_cast<std::int32_t>(v.size());
+        std::memcpy(view, &length, 4);
+        if (v.size() <= 12 || data_buffers == 0) {
+            std::memcpy(view + 4, v.data(), std::min<std::size_t>(v.size(), 12));
+        } else {
+            const auto index = static_cast<std::int32_t>(row % data_buffers);
+            auto& buffer = data[static_cast<std::size_t>(index)];
+            const auto offset = static_cast<std::int32_t>(buffer.size());
+            buffer += v;
+            std::memcpy(view + 4, v.data(), 4);
+            std::memcpy(view + 8, &index, 4);
+            std::memcpy(view + 12, &offset, 4);
+        }
+        views.insert(views.end(), view, view + 16);
+    };
+    for (std::size_t i = 0; i < pad; ++i)
+        add_view(i % 2 == 0 ? "pad" : "pad row that is out of line", i);
+    std::vector<bool> valid;
+    for (std::size_t r = 0; r < values.size(); ++r) {
+        add_view(values[r].value_or(""), pad + r);
+        valid.push_back(values[r].has_value());
+    }
+    c.length = static_cast<std::int64_t>(values.size());
+    c.offset = static_cast<std::int64_t>(pad);
+    c.buffers.push_back(std::move(views));
+    std::vector<std::uint8_t> sizes;
+    for (auto& d : data) {
+        const auto size = static_cast<std::int64_t>(d.size());
+        sizes.insert(sizes.end(), reinterpret_cast<const std::uint8_t*>(&size),
+                     reinterpret_cast<const std::uint8_t*>(&size) + 8);
+        c.buffers.emplace_back(d.begin(), d.end());
+    }
+    c.buffers.push_back(std::move(sizes));
     set_validity(c, valid, pad);
     return c;
 }

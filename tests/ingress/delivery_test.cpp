@@ -204,6 +204,45 @@ TEST(Delivery, ReplayAfterReconnectSendsTheCatchUpThenUnackedFramesInOrder) {
     EXPECT_FALSE(loop.terminal());
 }
 
+// G14, H4: at most 128 frames in flight. With 130 frames queued, the server takes 128 and
+// then pings: the only thing the client may send next is the Pong, because the 129th frame
+// must wait for an answer. (A client without the cap would have written frames 129 and 130
+// right behind the 128th, ahead of any Pong.) One OK releases exactly one more frame.
+TEST(Delivery, TheHundredAndTwentyNinthFrameWaitsForAnAnswer) {
+    constexpr int kFrames = 130;
+    std::atomic<int> violations{0};
+    std::atomic<int> after_first_ok{-1};
+    Node node([&](tcp::socket& s, int) {
+        accept_upgrade(s);
+        std::string pending;
+        for (int i = 0; i < 128; ++i) {
+            (void)next_message(s, pending);
+        }
+        t::write_all(s, t::server_frame(0x9, "cap?"));
+        const auto next = t::read_client_frame(s, pending);
+        if (next.opcode != 0xA || next.payload != "cap?") {
+            ++violations;
+        }
+        reply(s, ok(0));
+        after_first_ok = static_cast<unsigned char>(marker_of(next_message(s, pending)));
+        reply(s, ok(128));
+        (void)next_message(s, pending);
+        reply(s, ok(kFrames - 1));
+        t::wait_for_eof(s);
+    });
+    Harness h({node.endpoint()});
+    ASSERT_EQ(h.options.max_in_flight, 128u) << "the protocol's limit is the default";
+    for (int i = 0; i < kFrames; ++i) {
+        h.append(qwp_frame(static_cast<char>(i)));
+    }
+    auto& loop = h.start();
+    ASSERT_TRUE(wait_for([&] { return loop.ok_fsn() == kFrames - 1; }, 10s))
+        << "ok_fsn " << loop.ok_fsn();
+    EXPECT_EQ(violations.load(), 0) << "a data frame beyond the cap went ahead of the Pong";
+    EXPECT_EQ(after_first_ok.load(), 128) << "one OK releases the 129th frame, in order";
+    EXPECT_FALSE(loop.terminal());
+}
+
 // G19, Z12: an OK for a deferred frame is not a commit: nothing is trimmed, and after a
 // disconnect the whole group is sent again.
 TEST(Delivery, OksOnDeferredFramesTrimNothingAndTheWholeGroupIsResent) {

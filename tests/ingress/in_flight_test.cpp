@@ -87,4 +87,22 @@ TEST(InFlightWindow, ResetStartsTheWireSequenceAgain) {
     EXPECT_EQ(w.on_ok(0, {}).acked_fsn, 2);
 }
 
+TEST(InFlightWindow, ResetForgetsTheOldConnectionsDurableWatermarks) {  // checklist G20
+    InFlightWindow w;
+    w.track_durable(true);
+    w.on_sent(1, false);
+    EXPECT_EQ(w.on_ok(0, {TableTxn{"a", 10}}).acked_fsn, 1);
+    EXPECT_FALSE(w.on_durable({TableTxn{"b", 7}})) << "frame 1 waits for table a";
+    w.reset();
+
+    // The replay of frame 1, and frame 2, on the new connection wait for its watermarks.
+    w.on_sent(1, false);
+    w.on_sent(2, false);
+    EXPECT_FALSE(w.on_ok(0, {TableTxn{"a", 10}}).durable_fsn);
+    EXPECT_FALSE(w.on_ok(1, {TableTxn{"b", 7}}).durable_fsn);
+    EXPECT_EQ(w.on_durable({TableTxn{"a", 10}}), 1)
+        << "b's watermark from before reset() must not make frame 2 durable";
+    EXPECT_EQ(w.on_durable({TableTxn{"b", 7}}), 2);
+}
+
 }  // namespace

@@ -314,4 +314,76 @@ TEST(Encoder, WatermarkResetReShipsFromZero) {
     EXPECT_EQ(hex(again.frame(0)), hex(out.frame(0)));
 }
 
+// Checklist H4: at most 1,000,000 rows per table block. The cap is an option so that the split
+// is visible on ten rows; the default is the server's limit.
+TEST(Encoder, ATableLongerThanTheRowCapIsSplitIntoBlocksOfOneFrame) {
+    EXPECT_EQ(EncodeOptions{}.max_rows_per_block, 1'000'000u);
+    const Trades ten = ten_rows();
+    const TableSource t = ten.table();
+    MessageEncoder enc;
+    SymbolDictionary dict;
+    EncodedFrames out;
+    EncodeOptions opt;
+    opt.max_rows_per_block = 3;
+    ASSERT_TRUE(enc.encode({&t, 1}, dict, opt, out).ok());
+    ASSERT_EQ(out.count(), 1u) << "blocks split, the frame does not";
+    IngressDecoderState state;
+    auto msg = decode_ingress_message(out.frame(0), state);
+    ASSERT_TRUE(msg.ok()) << msg.failure().message;
+    std::vector<std::size_t> block_rows;
+    std::vector<std::int64_t> qty;
+    for (const auto& table : msg.value().tables) {
+        EXPECT_EQ(table.name, "trades");
+        block_rows.push_back(table.row_count);
+        qty.insert(qty.end(), table.columns[1].ints.begin(),
+                   table.columns[1].ints.begin() + static_cast<std::ptrdiff_t>(table.row_count));
+    }
+    EXPECT_EQ(block_rows, (std::vector<std::size_t>{3, 3, 3, 1}));
+    EXPECT_EQ(qty, ten.qty) << "rows stay in order across blocks";
+}
+
+// Checklist H4: at most 65,535 table blocks per message; the next block opens a new frame of
+// the same batch (which defers its commit to the last frame).
+TEST(Encoder, MoreTableBlocksThanAMessageHoldsOpenANewFrame) {
+    const Trades one = [] {
+        Trades t;
+        t.codes.push_back(1);
+        t.qty.push_back(7);
+        t.px.push_back(1.5);
+        t.ts.push_back(kBase);
+        t.build();
+        return t;
+    }();
+    constexpr std::size_t kTables = kMaxTablesPerMessage + 1;
+    std::vector<std::string> names;
+    names.reserve(kTables);
+    std::vector<TableSource> tables;
+    tables.reserve(kTables);
+    for (std::size_t i = 0; i < kTables; ++i) {
+        names.push_back("t" + std::to_string(i));
+    }
+    for (std::size_t i = 0; i < kTables; ++i) {
+        tables.push_back({names[i], 1, one.columns});
+    }
+    MessageEncoder enc;
+    SymbolDictionary dict;
+    EncodedFrames out;
+    EncodeOptions opt;
+    opt.max_frame_size = 16u << 20;
+    ASSERT_TRUE(enc.encode(tables, dict, opt, out).ok());
+    ASSERT_EQ(out.count(), 2u);
+    EXPECT_EQ(out.frame(0)[5] & kFlagDeferCommit, kFlagDeferCommit);
+    EXPECT_EQ(out.frame(1)[5] & kFlagDeferCommit, 0);
+    IngressDecoderState state;
+    DecodeLimits limits;  // the server's 10,000 tables per connection is not this test's limit
+    limits.max_tables_per_connection = kTables;
+    auto first = decode_ingress_message(out.frame(0), state, limits);
+    ASSERT_TRUE(first.ok()) << first.failure().message;
+    EXPECT_EQ(first.value().tables.size(), kMaxTablesPerMessage);
+    auto second = decode_ingress_message(out.frame(1), state, limits);
+    ASSERT_TRUE(second.ok()) << second.failure().message;
+    ASSERT_EQ(second.value().tables.size(), 1u);
+    EXPECT_EQ(second.value().tables[0].name, names.back());
+}
+
 }  // namespace
