@@ -198,15 +198,22 @@ TEST(EventHub, ConcurrentClosesJoinOnceAndACallbackMayCloseItsOwnHub) {
 }
 
 TEST(EventHub, DestroyedFromItsOwnCallbackDoesNotDeadlock) {
-    auto holder = std::make_shared<std::unique_ptr<EventHub>>();
+    // The callback drops the last reference (as a callback dropping the last pool handle
+    // would), once the emitting thread has let go of its own.
+    std::shared_ptr<EventHub> last_reference;
+    std::atomic<bool> emitter_released{false};
     std::atomic<bool> done{false};
-    *holder = std::make_unique<EventHub>(
-        [holder_ref = holder.get(), &done](const ConnectionEvent&) {
-            holder_ref->reset();  // ~EventHub on the dispatcher thread
+    auto hub = std::make_shared<EventHub>(
+        [&](const ConnectionEvent&) {
+            ASSERT_TRUE(wait_for([&] { return emitter_released.load(); }));
+            last_reference.reset();  // ~EventHub on the dispatcher thread
             done = true;
         },
         64, nullptr, 16);
-    (*holder)->connect_succeeded(kA);
+    last_reference = hub;
+    hub->connect_succeeded(kA);
+    hub.reset();
+    emitter_released = true;
     EXPECT_TRUE(wait_for([&] { return done.load(); }));
 }
 
