@@ -44,6 +44,7 @@ enum class ConnectionEventKind : std::uint8_t {
 /// One connection-state transition. Plain value type; fields that do not apply to `kind` are
 /// empty / zero / nullopt. Never carries a password, token or key.
 struct ConnectionEvent {
+    /// Which transition this is.
     ConnectionEventKind kind = ConnectionEventKind::connected;
     /// The endpoint involved (empty for all_endpoints_unreachable).
     std::string host;
