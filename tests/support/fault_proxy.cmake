@@ -9,10 +9,9 @@ target_link_libraries(questdb_fault_proxy
 
 if(QUESTDB_BUILD_TESTS)
     include(QuestdbTesting)
-    # Multithreaded; not yet run under ThreadSanitizer, so not labelled concurrency.
     questdb_add_test(fault_proxy_test
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/fault_proxy_test.cpp
-        LABELS e2e
+        LABELS e2e concurrency
         LIBS questdb_fault_proxy questdb_test_server Boost::headers
         TIMEOUT 120)
 endif()
