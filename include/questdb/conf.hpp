@@ -373,7 +373,8 @@ struct TransportSettings {
 struct ErrorHandlingSettings {
     /// Key `error_inbox_capacity` (>= 16). Default 256.
     std::size_t error_inbox_capacity = 256;
-    /// Key `connection_listener_inbox_capacity` (>= 1). Accepted for portability. Default 64.
+    /// Key `connection_listener_inbox_capacity` (>= 1): the inbox of the connection listener
+    /// given to QuestDb::connect_with_handlers. Default 64.
     std::size_t connection_listener_inbox_capacity = 64;
     /// Key `max_frame_rejections`: consecutive rejections of one frame before it is poison
     /// (>= 1). Default 4.

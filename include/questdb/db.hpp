@@ -5,6 +5,8 @@
 /// borrowed from.
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -17,6 +19,8 @@
 #include "questdb/ingress/ack_level.hpp"
 #include "questdb/ingress/borrowed_row_sender.hpp"
 #include "questdb/ingress/buffer.hpp"
+#include "questdb/ingress/connection_event.hpp"
+#include "questdb/ingress/rejection.hpp"
 #include "questdb/ingress/sf_column_sender.hpp"
 
 namespace questdb {
@@ -42,6 +46,56 @@ struct PoolStats {
     /// a sender of this pool opened; each is also reported once by that sender's
     /// `poll_qwp_ws_error()` as a `DATA_LOSS` event with code `store_resend_required`.
     std::size_t slots_set_aside = 0;
+    /// Connection events handed to the ConnectHandlers::connection_listener (including ones
+    /// whose callback threw). 0 without a listener.
+    std::uint64_t connection_events_delivered = 0;
+    /// Connection events discarded: the oldest ones when the listener's inbox was full, and
+    /// any emitted after close(). 0 without a listener.
+    std::uint64_t connection_events_dropped = 0;
+    /// Server rejections handed to the ConnectHandlers::error_handler.
+    std::uint64_t rejection_events_delivered = 0;
+    /// Server rejections discarded by the error handler's inbox (oldest first when full, or
+    /// after close()). They were still reported by the sender's poll_qwp_ws_error().
+    std::uint64_t rejection_events_dropped = 0;
+    /// Callback invocations (listener or handler) that threw; the dispatcher caught the
+    /// exception and went on.
+    std::uint64_t handler_exceptions = 0;
+};
+
+/// Optional callbacks of a pool, given to QuestDb::connect_with_handlers.
+///
+/// Both run on one dispatcher thread that the pool starts when at least one is set — never
+/// on a borrowing thread or a delivery (I/O) thread — one call at a time, in the order the
+/// events were emitted per kind. Each kind has a bounded inbox: when a callback is slower
+/// than the events arrive, the OLDEST undelivered event is dropped and counted
+/// (PoolStats::connection_events_dropped / rejection_events_dropped); emitting never blocks
+/// a sender. An exception thrown by a callback is caught, counted
+/// (PoolStats::handler_exceptions) and ignored; the next event is still delivered. A
+/// callback may call into the pool (stats(), borrows) but must not wait for a later event of
+/// its own dispatcher. Callbacks must be safe to run on another thread than the one that
+/// created them; they are destroyed with the pool.
+struct ConnectHandlers {
+    /// Connection lifecycle events of every store-and-forward sender of the pool (including
+    /// the background drainers of orphaned disk slots): connected, disconnected,
+    /// reconnected, failed_over, endpoint_attempt_failed, all_endpoints_unreachable,
+    /// auth_failed. Connection state is classified pool-wide: `connected` fires once, for
+    /// the pool's first connection; a further connection to the endpoint used last fires
+    /// `reconnected` only after a failure. flush_arrow_batch's direct connections report
+    /// their connect attempts (not their losses); readers do not report. Empty: no events
+    /// are kept.
+    std::function<void(const ingress::ConnectionEvent&)> connection_listener;
+    /// Inbox size of the listener; 0 takes the connect string's
+    /// `connection_listener_inbox_capacity` (default 64).
+    std::size_t connection_event_inbox_capacity = 0;
+    /// Every rejection a sender of the pool records (a frame the server refused, or a store
+    /// fault on the delivery thread), including ones for senders already returned to the
+    /// pool. The same rejection is also queued for that sender's poll_qwp_ws_error(): the
+    /// handler does not consume it. Use it for alerting and dead-lettering; the sender's
+    /// own flush/wait still throw a terminal error. Empty: rejections are only polled.
+    std::function<void(const ingress::Rejection&)> error_handler;
+    /// Inbox size of the error handler; 0 takes the connect string's `error_inbox_capacity`
+    /// (default 256).
+    std::size_t error_inbox_capacity = 0;
 };
 
 /// A pool of QWP/WebSocket connections configured by one connect string
@@ -68,6 +122,18 @@ public:
     [[nodiscard]] static QuestDb connect(std::string_view conf);
     /// As connect(), from a parsed configuration.
     [[nodiscard]] static QuestDb connect(const conf::Config& config);
+    /// As connect(), with a connection listener and/or an error handler (see
+    /// ConnectHandlers). They are registered before anything opens, so they see every
+    /// transition, including the first connection. This is the only way to attach them. When
+    /// either is set, one dispatcher thread is started; close() (or the end of the last
+    /// handle) delivers what is queued for up to about one second, drops the rest and joins
+    /// that thread (waiting for a callback that is running).
+    /// @throws Error config_error as connect().
+    [[nodiscard]] static QuestDb connect_with_handlers(std::string_view conf,
+                                                       ConnectHandlers handlers);
+    /// As connect_with_handlers(), from a parsed configuration.
+    [[nodiscard]] static QuestDb connect_with_handlers(const conf::Config& config,
+                                                       ConnectHandlers handlers);
     /// As connect(), from the connect string in `QDB_CLIENT_CONF`.
     [[nodiscard]] static QuestDb from_env();
 
@@ -139,10 +205,12 @@ public:
     std::size_t reap_idle();
 
     /// Refuses further borrows and closes idle connections (each drains for up to
-    /// `close_flush_timeout_millis`); borrowed ones close when returned. Idempotent.
+    /// `close_flush_timeout_millis`); borrowed ones close when returned. With handlers, then
+    /// stops their dispatcher (see connect_with_handlers). Idempotent.
     void close();
 
-    /// Counts of idle and borrowed connections per pool. Never blocks for long.
+    /// Counts of idle and borrowed connections per pool, and of handler events. Never blocks
+    /// for long.
     [[nodiscard]] PoolStats stats() const;
 
     /// The configuration the pool was built from.

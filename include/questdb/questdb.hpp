@@ -19,6 +19,7 @@
 #include "questdb/ingress/ack_level.hpp"
 #include "questdb/ingress/borrowed_row_sender.hpp"
 #include "questdb/ingress/rejection.hpp"
+#include "questdb/ingress/connection_event.hpp"
 #include "questdb/ingress/sf_column_sender.hpp"
 #include "questdb/egress/reader.hpp"
 #include "questdb/arrow.hpp"

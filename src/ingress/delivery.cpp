@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "ingress/event_hub.hpp"
 #include "ingress/in_flight.hpp"
 #include "ingress/retry_policy.hpp"
 #include "ingress/server_response.hpp"
@@ -108,8 +109,11 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         conn.reset();
         if (outcome.terminal()) {
             latch_terminal(outcome.failure);
+            // After the latch: a listener told auth_failed finds the sender already stopped.
+            emit_attempt_failed(outcome);
             return;
         }
+        emit_attempt_failed(outcome);
         remember_connect_failure(outcome.failure);
         if (outcome.verdict == ws::Verdict::role_reject) {
             ++role_rejects_this_walk;
@@ -124,6 +128,9 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
             failures_this_walk = 0;
             role_rejects_this_walk = 0;
             progress_cv.notify_all();
+            if (options.events) {
+                options.events->all_endpoints_unreachable(outcome.failure);
+            }
             schedule_reconnect(true);
         } else {
             // Rotate at once: another endpoint may be healthy (role rejects never back off).
@@ -153,6 +160,9 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         is_connected.store(true);
         connection_count.fetch_add(1);
         progress_cv.notify_all();
+        if (options.events) {
+            options.events->connect_succeeded(options.endpoints[endpoint_index]);
+        }
         start_read();
         pump();
     }
@@ -305,8 +315,12 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
     void trim(std::int64_t fsn) {
         if (auto status = queue.ack(fsn); !status.ok()) {
             // The watermark could not be persisted; memory state advanced. Tell the user.
-            record_event(RejectionEvent{0, "STORE_ERROR", status.failure().message, fsn, false,
-                                        current_endpoint()});
+            const RejectionEvent event{.status_name = "STORE_ERROR",
+                                       .message = status.failure().message,
+                                       .fsn = fsn,
+                                       .endpoint = current_endpoint()};
+            record_event(event);
+            publish_event(event);
         }
     }
 
@@ -338,14 +352,17 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
                                                    description + " (rejected " +
                                                        std::to_string(poison.streak()) +
                                                        " times in a row: poison frame)"));
+            publish_event(event);
             return false;
         }
         record_event(event);
         if (event.terminal) {
             latch_terminal(
                 ::questdb::detail::fail(error_code_for_status(response.status), description));
+            publish_event(event);
             return false;
         }
+        publish_event(event);
         drop_connection();
         switch (kind) {
             case RejectionKind::dictionary_gap:
@@ -365,6 +382,9 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
 
     // ---- failures ---------------------------------------------------------------------
     void on_link_failure(::questdb::detail::Failure failure) {
+        if (options.events && is_connected.load()) {
+            options.events->disconnected(options.endpoints[endpoint_index]);
+        }
         remember_connect_failure(failure);
         drop_connection();
         endpoint_index = (endpoint_index + 1) % options.endpoints.size();
@@ -406,6 +426,27 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
             events.pop_front();
         }
         events.push_back(std::move(event));
+    }
+
+    // poll_error() and the pool's error handler both see every rejection (as the reference
+    // client does). The handler is told last, after any terminal latch, so it finds the
+    // sender already stopped.
+    void publish_event(const RejectionEvent& event) {
+        if (options.events) {
+            options.events->rejected(event);
+        }
+    }
+
+    void emit_attempt_failed(const ws::ConnectOutcome& outcome) {
+        if (!options.events) {
+            return;
+        }
+        const auto& endpoint = options.endpoints[endpoint_index];
+        if (outcome.failure.code == ErrorCode::auth_error) {
+            options.events->auth_failed(endpoint, outcome.failure);
+        } else {
+            options.events->attempt_failed(endpoint, outcome.failure);
+        }
     }
 
     [[nodiscard]] std::string current_endpoint() const {

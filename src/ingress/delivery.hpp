@@ -31,6 +31,8 @@ class FrameQueue;
 
 namespace questdb::ingress {
 
+class EventHub;
+
 struct DeliveryOptions {
     std::vector<ws::Endpoint> endpoints;
     /// Path, headers, credentials, TLS and timeouts of the upgrade; the loop adds its own
@@ -47,6 +49,9 @@ struct DeliveryOptions {
     unsigned max_frame_rejections = 4;                ///< poison-frame detector
     std::chrono::milliseconds poison_window{5000};    ///< poison_min_escalation_window_millis
     std::size_t max_error_events = 1024;              ///< kept for poll_error()
+    /// The pool's connection listener / error handler hub, or null (no handlers: nothing
+    /// is emitted). Rejections go to it as well as to poll_error().
+    std::shared_ptr<EventHub> events;
 };
 
 /// A server rejection as the producer sees it (poll_error, and the latched terminal error).

@@ -9,6 +9,7 @@
 #include "ingress/upgrade_acceptance.hpp"
 #include "qwp/types.hpp"
 #include "ws/blocking.hpp"
+#include "ingress/event_hub.hpp"
 #include "ws/walk.hpp"
 
 namespace questdb::ingress {
@@ -48,6 +49,9 @@ Result<std::unique_ptr<DirectSender>> DirectSender::open(DirectSenderOptions opt
     };
     ws::WalkReport report;
     auto connection = ws::connect_first(options.endpoints, 0, connection_options, report);
+    if (options.events) {
+        options.events->walked(report);
+    }
     if (!connection) {
         return report.failure();
     }

@@ -40,6 +40,8 @@ class BlockingConnection;
 
 namespace questdb::ingress {
 
+class EventHub;
+
 class Chunk;
 
 struct DirectSenderOptions {
@@ -54,6 +56,8 @@ struct DirectSenderOptions {
     std::size_t max_in_flight = 128;
     /// Bound on writing one frame (a server that stops reading).
     std::chrono::milliseconds write_timeout{30'000};
+    /// The pool's connection listener hub, told every attempt of the walk; or null.
+    std::shared_ptr<EventHub> events;
 
     /// The options of a ws/wss connect string (same upgrade as the pooled senders).
     static ::questdb::detail::Result<DirectSenderOptions> from_config(const conf::Config& config);

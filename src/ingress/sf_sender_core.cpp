@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "ingress/encode.hpp"
+#include "ingress/event_hub.hpp"
 #include "ingress/server_response.hpp"
 #include "qwp/decoder.hpp"
 #include "sf/disk_queue.hpp"
@@ -394,17 +395,7 @@ std::optional<Rejection> SfSenderCore::poll_error() {
     if (!event) {
         return std::nullopt;
     }
-    Rejection out;
-    out.status = event->status;
-    out.status_name = std::move(event->status_name);
-    out.code = event->status == 0 ? ErrorCode::store_error : error_code_for_status(event->status);
-    out.message = std::move(event->message);
-    if (event->fsn >= 0) {
-        out.fsn = event->fsn;
-    }
-    out.terminal = event->terminal;
-    out.endpoint = std::move(event->endpoint);
-    return out;
+    return to_rejection(std::move(*event));
 }
 
 std::optional<::questdb::detail::Failure> SfSenderCore::terminal() const { return delivery_->terminal(); }

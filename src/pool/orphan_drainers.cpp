@@ -26,7 +26,9 @@ bool has_index_suffix(const std::string& name, const std::string& prefix) {
 
 }  // namespace
 
-OrphanDrainers::OrphanDrainers(const conf::Config& config) : config_(config) {}
+OrphanDrainers::OrphanDrainers(const conf::Config& config,
+                               std::shared_ptr<ingress::EventHub> events)
+    : config_(config), events_(std::move(events)) {}
 
 OrphanDrainers::~OrphanDrainers() {
     stop();
@@ -139,6 +141,7 @@ OrphanDrainers::Outcome OrphanDrainers::drain(const sf::OrphanSlot& slot) {
     }
     options.value().initial_connect = conf::InitialConnectRetry::async;
     options.value().set_aside_unreplayable = false;  // an orphan gets .failed instead
+    options.value().delivery.events = events_;
     options.value().store.close_flush_timeout = std::chrono::milliseconds(0);
     const auto budget = options.value().reconnect_max_duration;
     auto opened = ingress::SfSenderCore::open(std::move(options).value());

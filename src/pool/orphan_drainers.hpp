@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <deque>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -30,12 +31,18 @@
 #include "questdb/conf.hpp"
 #include "sf/slot.hpp"
 
+namespace questdb::ingress {
+class EventHub;
+}
+
 namespace questdb::detail {
 
 class OrphanDrainers {
   public:
     /// Does nothing until start_once(); a config without sf_dir never starts.
-    explicit OrphanDrainers(const conf::Config& config);
+    /// `events`: the pool's handler hub (drainers report their connections to it), or null.
+    explicit OrphanDrainers(const conf::Config& config,
+                            std::shared_ptr<ingress::EventHub> events = nullptr);
     ~OrphanDrainers();
     OrphanDrainers(const OrphanDrainers&) = delete;
     OrphanDrainers& operator=(const OrphanDrainers&) = delete;
@@ -66,6 +73,7 @@ class OrphanDrainers {
     void fail(const sf::OrphanSlot& slot, const std::string& reason);
 
     const conf::Config& config_;
+    std::shared_ptr<ingress::EventHub> events_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     std::deque<sf::OrphanSlot> pending_;

@@ -34,9 +34,10 @@ pool::PoolLimits reader_limits(const conf::Config& config) {
 
 }  // namespace
 
-PoolState::PoolState(conf::Config config)
+PoolState::PoolState(conf::Config config, std::shared_ptr<ingress::EventHub> events)
     : config_(std::move(config)),
-      orphan_drainers_(config_),
+      events_(std::move(events)),
+      orphan_drainers_(config_, events_),
       column_senders_("column sender", sender_limits(config_), sender_factory("ingest")),
       row_senders_("row sender", sender_limits(config_), sender_factory("row")),
       readers_("reader", reader_limits(config_), [this](std::size_t) -> Result<std::unique_ptr<ReaderSlot>> {
@@ -52,6 +53,7 @@ PoolState::PoolState(conf::Config config)
                           if (!options.ok()) {
                               return std::move(options).failure();
                           }
+                          options.value().events = events_;
                           return ingress::DirectSender::open(std::move(options).value());
                       }) {
     if (config_.pool().reap == conf::PoolReap::automatic) {
@@ -73,6 +75,7 @@ SenderPool::Factory PoolState::sender_factory(std::string kind) {
         if (!options.ok()) {
             return std::move(options).failure();
         }
+        options.value().delivery.events = events_;
         // A drainer may be replaying this slot from an earlier run; the sender takes over.
         orphan_drainers_.reclaim(slot_name);
         auto core = ingress::SfSenderCore::open(std::move(options).value());
@@ -105,6 +108,11 @@ void PoolState::close() {
     row_senders_.close();
     readers_.close();
     direct_senders_.close();
+    if (events_) {
+        // After the pools: events of the senders closed above are delivered first. Borrows
+        // still out keep emitting into a closed hub (counted as dropped).
+        events_->close();
+    }
 }
 
 void PoolState::housekeep() {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "ingress/direct_sender.hpp"
+#include "ingress/event_hub.hpp"
 #include "ingress/sf_sender_core.hpp"
 #include "questdb/egress/reader.hpp"
 #include "pool/lease_pool.hpp"
@@ -35,7 +36,8 @@ using DirectSenderPool = pool::LeasePool<ingress::DirectSender>;
 
 class PoolState {
 public:
-    explicit PoolState(conf::Config config);
+    /// `events`: the hub of connect_with_handlers, or null (no handlers).
+    explicit PoolState(conf::Config config, std::shared_ptr<ingress::EventHub> events = nullptr);
     ~PoolState();
     PoolState(const PoolState&) = delete;
     PoolState& operator=(const PoolState&) = delete;
@@ -52,12 +54,15 @@ public:
     /// Unreplayable slots this pool's senders set aside when they opened.
     [[nodiscard]] std::size_t slots_set_aside() const noexcept { return slots_set_aside_.load(); }
     void close();
+    /// The handler hub, or null.
+    [[nodiscard]] ingress::EventHub* events() const noexcept { return events_.get(); }
 
 private:
     SenderPool::Factory sender_factory(std::string kind);
     void housekeep();
 
     const conf::Config config_;
+    std::shared_ptr<ingress::EventHub> events_;  // before the pools: their senders emit to it
     std::atomic<std::size_t> slots_set_aside_{0};
     OrphanDrainers orphan_drainers_;  // before the pools: their factories use it
     SenderPool column_senders_;

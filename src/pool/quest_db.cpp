@@ -9,13 +9,33 @@ QuestDb::QuestDb(std::shared_ptr<detail::PoolState> state) noexcept : state_(std
 QuestDb QuestDb::connect(std::string_view conf) { return connect(conf::Config::parse(conf)); }
 
 QuestDb QuestDb::connect(const conf::Config& config) {
+    return connect_with_handlers(config, ConnectHandlers{});
+}
+
+QuestDb QuestDb::connect_with_handlers(std::string_view conf, ConnectHandlers handlers) {
+    return connect_with_handlers(conf::Config::parse(conf), std::move(handlers));
+}
+
+QuestDb QuestDb::connect_with_handlers(const conf::Config& config, ConnectHandlers handlers) {
     if (!conf::is_qwp(config.scheme())) {
         throw Error(ErrorCode::config_error,
                     "QuestDb::connect needs a ws:: or wss:: connect string, not " +
                         std::string(conf::to_string(config.scheme())) +
                         ":: (use ingress::Sender::from_conf for ILP)");
     }
-    return QuestDb(std::make_shared<detail::PoolState>(config));
+    std::shared_ptr<ingress::EventHub> events;
+    if (handlers.connection_listener || handlers.error_handler) {
+        const auto& errors = config.errors();
+        events = std::make_shared<ingress::EventHub>(
+            std::move(handlers.connection_listener),
+            handlers.connection_event_inbox_capacity != 0
+                ? handlers.connection_event_inbox_capacity
+                : errors.connection_listener_inbox_capacity,
+            std::move(handlers.error_handler),
+            handlers.error_inbox_capacity != 0 ? handlers.error_inbox_capacity
+                                               : errors.error_inbox_capacity);
+    }
+    return QuestDb(std::make_shared<detail::PoolState>(config, std::move(events)));
 }
 
 QuestDb QuestDb::from_env() { return connect(conf::Config::from_env()); }
@@ -54,11 +74,20 @@ PoolStats QuestDb::stats() const {
     const auto row = state_->row_senders().counts();
     const auto readers = state_->readers().counts();
     const auto direct = state_->direct_senders().counts();
-    return PoolStats{{column.idle, column.in_use},
-                     {row.idle, row.in_use},
-                     {readers.idle, readers.in_use},
-                     {direct.idle, direct.in_use},
-                     state_->slots_set_aside()};
+    PoolStats stats{{column.idle, column.in_use},
+                    {row.idle, row.in_use},
+                    {readers.idle, readers.in_use},
+                    {direct.idle, direct.in_use},
+                    state_->slots_set_aside()};
+    if (const auto* events = state_->events()) {
+        const auto counters = events->counters();
+        stats.connection_events_delivered = counters.connection_events_delivered;
+        stats.connection_events_dropped = counters.connection_events_dropped;
+        stats.rejection_events_delivered = counters.rejections_delivered;
+        stats.rejection_events_dropped = counters.rejections_dropped;
+        stats.handler_exceptions = counters.callback_exceptions;
+    }
+    return stats;
 }
 
 const conf::Config& QuestDb::config() const noexcept { return state_->config(); }
