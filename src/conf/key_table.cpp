@@ -365,11 +365,11 @@ constexpr std::array kRules{
     // ---- error handling ------------------------------------------------------------------
     KeyRule{{.name = "error_inbox_capacity", .type = ValueType::integer, .schemes = kWs,
              .min = 16, .max = 1 << 20, .default_text = "256",
-             .summary = "Capacity of the asynchronous error inbox; overflow drops the oldest."},
+             .summary = "Capacity of each sender's `poll_qwp_ws_error()` inbox and of the pool's error-handler inbox (`connect_with_handlers`); overflow drops the oldest."},
             [](State& s, const Value& v) -> Status { s.errors.error_inbox_capacity = size(v); return {}; }},
     KeyRule{{.name = "connection_listener_inbox_capacity", .type = ValueType::integer,
              .schemes = kWs, .min = 1, .max = 1 << 20, .default_text = "64",
-             .summary = "Accepted for portability with other clients."},
+             .summary = "Inbox of the connection listener of `QuestDb::connect_with_handlers` (unless `ConnectHandlers` sets one); overflow drops the oldest."},
             [](State& s, const Value& v) -> Status { s.errors.connection_listener_inbox_capacity = size(v); return {}; }},
     KeyRule{{.name = "max_frame_rejections", .type = ValueType::integer, .schemes = kWs,
              .min = 1, .max = 1 << 20, .default_text = "4",

@@ -48,9 +48,11 @@ struct ConnectionEvent {
     ConnectionEventKind kind = ConnectionEventKind::connected;
     /// The endpoint involved (empty for all_endpoints_unreachable).
     std::string host;
+    /// The port of `host` (0 when no endpoint applies).
     std::uint16_t port = 0;
     /// failed_over: the endpoint used before.
     std::string previous_host;
+    /// failed_over: the port of `previous_host`.
     std::uint16_t previous_port = 0;
     /// endpoint_attempt_failed, auth_failed: the pool-wide connect-attempt counter (1, 2, ...)
     /// at the time of the failure.
