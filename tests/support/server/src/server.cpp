@@ -137,6 +137,9 @@ bool Server::wait_for_rows(std::string_view name, std::size_t rows,
 void Server::clear_tables() {
     impl_->db.clear();
 }
+void Server::set_dedup_keys(std::string_view table, std::vector<std::string> keys) {
+    impl_->db.set_dedup_keys(table, std::move(keys));
+}
 std::string Server::dump_json() const {
     return impl_->db.dump_json();
 }

@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 #include <cctype>
 #include <limits>
+#include <type_traits>
+#include <variant>
 
 namespace questdb::test_server::detail {
 namespace {
@@ -182,8 +184,8 @@ std::optional<CommitError> Database::resolve(const IncomingBlock& block, Coercio
                 return CommitError{Status::schema_mismatch,
                                    "table '" + block.table + "' has no designated timestamp"};
             }
-            columns.push_back(Column{in.designated ? "timestamp" : in.name, in.type,
-                                     in.designated, in.geohash_bits});
+            columns.push_back(Column{in.designated ? "timestamp" : in.name, in.type, in.designated,
+                                     in.geohash_bits});
             mapping[c] = columns.size() - 1;
             continue;
         }
@@ -197,11 +199,11 @@ std::optional<CommitError> Database::resolve(const IncomingBlock& block, Coercio
         if (in.type == ColumnType::geohash && found->type == ColumnType::geohash &&
             in.geohash_bits != 0 && found->geohash_bits != 0 &&
             in.geohash_bits != found->geohash_bits) {
-            return CommitError{Status::schema_mismatch,
-                               "column '" + found->name + "' of table '" + block.table +
-                                   "' is GEOHASH(" + std::to_string(found->geohash_bits) +
-                                   "b), cannot write GEOHASH(" + std::to_string(in.geohash_bits) +
-                                   "b)"};
+            return CommitError{Status::schema_mismatch, "column '" + found->name + "' of table '" +
+                                                            block.table + "' is GEOHASH(" +
+                                                            std::to_string(found->geohash_bits) +
+                                                            "b), cannot write GEOHASH(" +
+                                                            std::to_string(in.geohash_bits) + "b)"};
         }
         mapping[c] = static_cast<std::size_t>(found - columns.begin());
     }
@@ -285,10 +287,10 @@ std::optional<CommitError> Database::commit(std::vector<IncomingBlock>& blocks, 
             table.name = blocks[b].table;
         }
         table.columns = schemas.at(key);
-        table.row_count += sink_ ? blocks[b].row_count : blocks[b].rows.size();
         for (auto& row : converted[b]) {
-            table.rows.push_back(std::move(row));
+            append_row(table, std::move(row));
         }
+        table.row_count = sink_ ? table.row_count + blocks[b].row_count : table.rows.size();
         touched.emplace(key, 0);
     }
     for (auto& [key, seq] : touched) {
@@ -352,7 +354,101 @@ bool Database::wait_for_rows(std::string_view name, std::size_t rows,
 
 void Database::clear() {
     std::lock_guard lock(mutex_);
-    tables_.clear();
+    tables_.clear();  // dedup_keys_ stay: they describe tables, not rows
+}
+
+namespace {
+/// Appends an unambiguous encoding of `v` (type tag, then length-prefixed content).
+void append_key_part(const Value& v, std::string& out) {
+    out.push_back(static_cast<char>(v.index()));
+    const auto raw = [&out](const void* data, std::size_t size) {
+        const auto n = static_cast<std::uint64_t>(size);
+        out.append(reinterpret_cast<const char*>(&n), sizeof n);
+        out.append(static_cast<const char*>(data), size);
+    };
+    std::visit(
+        [&](const auto& x) {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, std::monostate>) {
+            } else if constexpr (std::is_same_v<T, std::string>) {
+                raw(x.data(), x.size());
+            } else if constexpr (std::is_same_v<T, Bytes>) {
+                raw(x.data.data(), x.data.size());
+            } else if constexpr (std::is_same_v<T, Decimal>) {
+                out.push_back(static_cast<char>(x.scale));
+                raw(x.unscaled_le.data(), x.unscaled_le.size());
+            } else if constexpr (std::is_same_v<T, Array>) {
+                raw(x.shape.data(), x.shape.size() * sizeof(std::uint32_t));
+                raw(x.doubles.data(), x.doubles.size() * sizeof(double));
+                raw(x.longs.data(), x.longs.size() * sizeof(std::int64_t));
+            } else {
+                raw(&x, sizeof x);
+            }
+        },
+        v);
+}
+}  // namespace
+
+std::optional<std::string> Database::dedup_key(const TableData& table,
+                                               const std::vector<Value>& row) const {
+    const auto keys = dedup_keys_.find(lower(table.name));
+    if (keys == dedup_keys_.end()) {
+        return std::nullopt;
+    }
+    static const Value null_value;
+    const auto cell = [&](std::size_t c) -> const Value& {
+        return c < row.size() ? row[c] : null_value;
+    };
+    std::string key;
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        if (table.columns[c].designated_timestamp) {
+            append_key_part(cell(c), key);
+        }
+    }
+    for (const auto& name : keys->second) {
+        const auto it = std::find_if(table.columns.begin(), table.columns.end(),
+                                     [&](const Column& col) { return lower(col.name) == name; });
+        append_key_part(it == table.columns.end()
+                            ? null_value
+                            : cell(static_cast<std::size_t>(it - table.columns.begin())),
+                        key);
+    }
+    return key;
+}
+
+void Database::append_row(TableData& table, std::vector<Value> row) {
+    auto key = dedup_key(table, row);
+    if (!key) {
+        table.rows.push_back(std::move(row));
+        return;
+    }
+    const auto [it, inserted] = table.dedup_index.try_emplace(std::move(*key), table.rows.size());
+    if (inserted) {
+        table.rows.push_back(std::move(row));
+    } else {
+        table.rows[it->second] = std::move(row);  // upsert: the later row wins
+    }
+}
+
+void Database::rebuild_dedup_index(TableData& table) const {
+    table.dedup_index.clear();
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+        if (auto key = dedup_key(table, table.rows[r])) {
+            table.dedup_index.try_emplace(std::move(*key), r);
+        }
+    }
+}
+
+void Database::set_dedup_keys(std::string_view table, std::vector<std::string> keys) {
+    std::lock_guard lock(mutex_);
+    for (auto& k : keys) {
+        k = lower(k);
+    }
+    const auto name = lower(table);
+    dedup_keys_[name] = std::move(keys);
+    if (auto it = tables_.find(name); it != tables_.end()) {
+        rebuild_dedup_index(it->second);
+    }
 }
 
 namespace {

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "questdb/test_server/server.hpp"
@@ -64,6 +65,8 @@ class Database {
     bool wait_for_rows(std::string_view name, std::size_t rows,
                        std::chrono::milliseconds timeout) const;
     void clear();
+    /// See Server::set_dedup_keys.
+    void set_dedup_keys(std::string_view table, std::vector<std::string> keys);
     [[nodiscard]] std::string dump_json() const;
 
   private:
@@ -73,6 +76,8 @@ class Database {
         std::vector<std::vector<Value>> rows;
         std::size_t row_count = 0;
         std::int64_t seq_txn = 0;
+        /// Dedup key of each stored row -> its index (only for tables with dedup keys).
+        std::unordered_map<std::string, std::size_t> dedup_index;
     };
     using Schemas = std::map<std::string, std::vector<Column>, std::less<>>;
 
@@ -82,11 +87,20 @@ class Database {
                                                             Coercion coercion, Schemas& schemas,
                                                             std::vector<std::size_t>& mapping);
     [[nodiscard]] Schemas schemas_locked() const;
+    /// Stores one converted row, replacing the row with the same dedup key if the table has
+    /// dedup keys.
+    void append_row(TableData& table, std::vector<Value> row);
+    /// The dedup key of `row` for `table`, or nullopt when the table has no dedup keys.
+    [[nodiscard]] std::optional<std::string> dedup_key(const TableData& table,
+                                                       const std::vector<Value>& row) const;
+    void rebuild_dedup_index(TableData& table) const;
 
     const bool sink_;
     mutable std::mutex mutex_;
     mutable std::condition_variable changed_;
     std::map<std::string, TableData, std::less<>> tables_;
+    /// Lower-case table name -> lower-case dedup key columns (the timestamp is implied).
+    std::map<std::string, std::vector<std::string>, std::less<>> dedup_keys_;
 };
 
 /// Converts `value` written as `from` into a column of type `to`; nullopt if not allowed.

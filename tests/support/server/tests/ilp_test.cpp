@@ -199,6 +199,36 @@ TEST_F(IlpHttpTest, TypeConflictIsAnError) {
     EXPECT_DOUBLE_EQ(server.table("u").rows()[1].f64("v"), 2.0);
 }
 
+TEST_F(IlpHttpTest, DedupKeysUpsertRowsWithTheSameTimestampAndKeys) {
+    server.set_dedup_keys("Quotes", {"SYM"});
+    const auto post = [&](std::string_view body) {
+        return http_request(server.port(), http::verb::post, "/write?precision=n",
+                            std::string(body))
+            .result_int();
+    };
+    ASSERT_EQ(post("quotes,sym=a px=1.0 1000\nquotes,sym=b px=2.0 1000\n"
+                   "quotes,sym=a px=3.0 2000\nquotes,sym=a px=4.0 1000\n"),
+              204u);
+    ASSERT_EQ(post("quotes,sym=b px=5.0 1000\nquotes px=6.0 1000\nquotes px=7.0 1000\n"), 204u);
+    const Table t = server.table("quotes");
+    ASSERT_EQ(t.row_count(), 4u) << "(1000,a) (1000,b) (2000,a) (1000,NULL)";
+    EXPECT_EQ(server.row_count("quotes"), 4u);
+    EXPECT_DOUBLE_EQ(t.rows()[0].f64("px"), 4.0) << "the later row of one transaction wins";
+    EXPECT_DOUBLE_EQ(t.rows()[1].f64("px"), 5.0) << "a later transaction replaces the row";
+    EXPECT_DOUBLE_EQ(t.rows()[2].f64("px"), 3.0) << "another timestamp is another row";
+    EXPECT_TRUE(t.rows()[3].is_null("sym"));
+    EXPECT_DOUBLE_EQ(t.rows()[3].f64("px"), 7.0) << "NULL keys compare equal, as in QuestDB";
+
+    // A table without keys keeps every row.
+    ASSERT_EQ(post("plain,sym=a px=1.0 1000\nplain,sym=a px=1.0 1000\n"), 204u);
+    EXPECT_EQ(server.row_count("plain"), 2u);
+    // Keys set on a table that already has rows index them as they are.
+    server.set_dedup_keys("plain", {"sym"});
+    ASSERT_EQ(post("plain,sym=a px=9.0 1000\n"), 204u);
+    EXPECT_EQ(server.row_count("plain"), 2u);
+    EXPECT_DOUBLE_EQ(server.table("plain").rows()[0].f64("px"), 9.0);
+}
+
 TEST_F(IlpHttpTest, PingSettingsDumpAnd404) {
     EXPECT_EQ(http_request(server.port(), http::verb::get, "/ping").result_int(), 204u);
     auto settings = http_request(server.port(), http::verb::get, "/settings");

@@ -212,8 +212,14 @@ class Server {
     /// whether it got there.
     bool wait_for_rows(std::string_view name, std::size_t rows,
                        std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
-    /// Forgets every table.
+    /// Forgets every table (the dedup keys set with set_dedup_keys stay).
     void clear_tables();
+    /// Makes `table` deduplicate as QuestDB's `DEDUP UPSERT KEYS(<designated timestamp>,
+    /// keys...)` does: a committed row whose designated timestamp and every key column
+    /// (case-insensitive names; a missing column counts as NULL) equal those of a stored row
+    /// replaces that row instead of adding one, also within one transaction. Rows already
+    /// stored are indexed as they are. Ignored in sink mode, which keeps no rows.
+    void set_dedup_keys(std::string_view table, std::vector<std::string> keys);
     /// Every table as JSON: {"tables":[{"name":..,"seqTxn":..,"columns":[{"name","type",
     /// "designated"}],"rows":[[...]]}]}. The executable serves this on GET /test/dump.
     [[nodiscard]] std::string dump_json() const;
