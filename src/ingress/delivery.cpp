@@ -292,23 +292,26 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         return true;
     }
 
+    // Both advances persist the trim (the ack watermark, in disk mode) before they publish the
+    // acked FSN: a caller that has seen a frame acknowledged must never see it replayed after
+    // a crash, so only frames whose acknowledgement nobody observed can be duplicated.
     void advance_ok(std::int64_t fsn) {
+        if (!options.request_durable_ack) {
+            trim(fsn);
+        }
         {
             std::lock_guard lock(mutex);
             ok_fsn.store(std::max(ok_fsn.load(), fsn));
-        }
-        if (!options.request_durable_ack) {
-            trim(fsn);
         }
         progress_cv.notify_all();
     }
 
     void advance_durable(std::int64_t fsn) {
+        trim(fsn);
         {
             std::lock_guard lock(mutex);
             durable_fsn.store(std::max(durable_fsn.load(), fsn));
         }
-        trim(fsn);
         progress_cv.notify_all();
     }
 

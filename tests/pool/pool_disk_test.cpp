@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <filesystem>
+#include <iostream>
+#include <map>
 #include <random>
 #include <set>
 #include <string>
@@ -37,7 +40,8 @@ void flush_batch(questdb::ingress::SfColumnSender& sender, std::int64_t batch) {
     std::vector<std::int64_t> ids, stamps;
     std::vector<std::int32_t> codes;
     for (std::size_t i = 0; i < kRowsPerBatch; ++i) {
-        const auto id = batch * static_cast<std::int64_t>(kRowsPerBatch) + static_cast<std::int64_t>(i);
+        const auto id =
+            batch * static_cast<std::int64_t>(kRowsPerBatch) + static_cast<std::int64_t>(i);
         ids.push_back(id);
         stamps.push_back(1'700'000'000'000'000'000 + id);
         codes.push_back(static_cast<std::int32_t>(id % 5));
@@ -45,8 +49,9 @@ void flush_batch(questdb::ingress::SfColumnSender& sender, std::int64_t batch) {
     const std::vector<std::int32_t> offsets{0, 2, 4, 6, 8, 10};
     const std::string dict = "S0S1S2S3S4";
     Chunk chunk("disk");
-    chunk.symbol_dict_i32("sym", codes, offsets,
-                          std::span(reinterpret_cast<const std::uint8_t*>(dict.data()), dict.size()))
+    chunk
+        .symbol_dict_i32("sym", codes, offsets,
+                         std::span(reinterpret_cast<const std::uint8_t*>(dict.data()), dict.size()))
         .column_i64("id", ids)
         .designated_timestamp_nanos(stamps);
     sender.flush(chunk);
@@ -83,9 +88,11 @@ struct PoolDisk : ::testing::Test {
 TEST_F(PoolDisk, UnacknowledgedFramesAreReplayedByTheNextSenderOnTheSlot) {
     server.stop();
     {
-        auto db = QuestDb::connect(conf("initial_connect_retry=async;close_flush_timeout_millis=0;"));
+        auto db =
+            QuestDb::connect(conf("initial_connect_retry=async;close_flush_timeout_millis=0;"));
         auto sender = db.borrow_column_sender();
-        for (int b = 0; b < 10; ++b) flush_batch(sender, b);
+        for (int b = 0; b < 10; ++b)
+            flush_batch(sender, b);
         EXPECT_EQ(sender.published_fsn(), 9u);
         EXPECT_FALSE(sender.acked_fsn()) << "the server is down";
     }
@@ -129,9 +136,11 @@ void tear_symbol_dict(const fs::path& slot, std::uintmax_t bytes) {
 TEST_F(PoolDisk, ATornSymbolDictionaryIsRebuiltFromTheStoredFrames) {
     server.stop();
     {
-        auto db = QuestDb::connect(conf("initial_connect_retry=async;close_flush_timeout_millis=0;"));
+        auto db =
+            QuestDb::connect(conf("initial_connect_retry=async;close_flush_timeout_millis=0;"));
         auto sender = db.borrow_column_sender();
-        for (int b = 0; b < 4; ++b) flush_batch(sender, b);  // batch 0 carries S0..S4
+        for (int b = 0; b < 4; ++b)
+            flush_batch(sender, b);  // batch 0 carries S0..S4
     }
     const auto slot = dir / "default-ingest-0";
     const auto intact = fs::file_size(slot / ".symbol-dict");
@@ -154,7 +163,8 @@ void make_unreplayable_slot(PoolDisk& t) {
         flush_batch(sender, 0);  // introduces S0..S4 and is acknowledged (then trimmed)
         sender.wait(AckLevel::ok, 10s);
         t.server.stop();
-        for (int b = 1; b < 4; ++b) flush_batch(sender, b);  // only ids, no delta
+        for (int b = 1; b < 4; ++b)
+            flush_batch(sender, b);  // only ids, no delta
     }
     tear_symbol_dict(t.dir / "default-ingest-0", 3);
     t.server.start();
@@ -200,14 +210,17 @@ TEST_F(PoolDisk, AnUnreplayableSlotIsSetAsideAndTheSenderContinuesOnAFreshSlot) 
 TEST_F(PoolDisk, AMissingSegmentGapIsSetAsideLikeAnyUnreplayableSlot) {
     server.stop();
     {
-        auto db = QuestDb::connect(conf("initial_connect_retry=async;close_flush_timeout_millis=0;"
-                                        "sf_max_segment_bytes=4096;"));
+        auto db =
+            QuestDb::connect(conf("initial_connect_retry=async;close_flush_timeout_millis=0;"
+                                  "sf_max_segment_bytes=4096;"));
         auto sender = db.borrow_column_sender();
-        for (int b = 0; b < 12; ++b) flush_batch(sender, b);
+        for (int b = 0; b < 12; ++b)
+            flush_batch(sender, b);
     }
     std::vector<fs::path> segments;
     for (const auto& entry : fs::directory_iterator(dir / "default-ingest-0")) {
-        if (entry.path().extension() == ".sfa") segments.push_back(entry.path());
+        if (entry.path().extension() == ".sfa")
+            segments.push_back(entry.path());
     }
     std::sort(segments.begin(), segments.end());
     ASSERT_GE(segments.size(), 3u);
@@ -261,11 +274,13 @@ TEST_F(PoolDisk, EveryReturnedFlushSurvivesSigkill) {
         if (child == 0) {
             ::close(fds[0]);
             try {
-                auto db = QuestDb::connect(conf("initial_connect_retry=async;close_flush_timeout_millis=0;"));
+                auto db = QuestDb::connect(
+                    conf("initial_connect_retry=async;close_flush_timeout_millis=0;"));
                 auto sender = db.borrow_column_sender();
                 for (std::int64_t b = first;; ++b) {
                     flush_batch(sender, b);
-                    if (::write(fds[1], &b, sizeof b) != sizeof b) ::_exit(3);
+                    if (::write(fds[1], &b, sizeof b) != sizeof b)
+                        ::_exit(3);
                 }
             } catch (...) {
                 ::_exit(2);
@@ -298,11 +313,176 @@ TEST_F(PoolDisk, EveryReturnedFlushSurvivesSigkill) {
     const auto ids = committed_ids(server);
     for (const auto batch : reported) {
         for (std::size_t i = 0; i < kRowsPerBatch; ++i) {
-            const auto id = batch * static_cast<std::int64_t>(kRowsPerBatch) + static_cast<std::int64_t>(i);
+            const auto id =
+                batch * static_cast<std::int64_t>(kRowsPerBatch) + static_cast<std::int64_t>(i);
             ASSERT_TRUE(ids.count(id)) << "lost row " << id << " of reported batch " << batch;
         }
     }
     EXPECT_EQ(server.row_count("disk"), ids.size()) << "no duplicates: nothing was in flight";
+}
+
+/// What children killed while the server was up told the parent.
+struct KillLog {
+    std::set<std::int64_t> reported;  ///< batches whose flush() returned
+    std::map<std::uint64_t, std::int64_t> batch_of_fsn;
+    std::uint64_t max_observed_ack = 0;    ///< highest acked FSN any child saw (+1)
+    int rounds_with_frames_in_flight = 0;  ///< last report showed unacknowledged frames
+};
+
+/// One child report: written after each flush() returns.
+struct FlushReport {
+    std::int64_t batch;
+    std::uint64_t fsn;
+    std::uint64_t acked_plus_one;  ///< acked_fsn() + 1, 0 when nothing is acknowledged yet
+};
+
+/// Runs `rounds` children against the running server, each flushing batches into the same
+/// slot and reporting every returned flush, SIGKILLed after a random number of reports. The
+/// server answers fast, with 1 ms or 4 ms delayed acks, or not at all (acks stalled), by turn,
+/// so that kills land with frames committed but not acknowledged.
+void run_kill_rounds_with_server_up(PoolDisk& t, int rounds, KillLog& log) {
+    std::mt19937 rng(20261207);
+    std::int64_t next_batch = 0;
+    for (int round = 0; round < rounds; ++round) {
+        t.server.faults().clear();
+        switch (round % 4) {
+            case 1:
+                t.server.faults().delay_acks(1ms);
+                break;
+            case 2:
+                t.server.faults().delay_acks(4ms);
+                break;
+            case 3:
+                t.server.faults().stall_acks(true);
+                break;
+            default:
+                break;
+        }
+        int fds[2];
+        ASSERT_EQ(::pipe(fds), 0);
+        const std::int64_t first = next_batch;
+        const pid_t child = ::fork();
+        ASSERT_GE(child, 0);
+        if (child == 0) {
+            ::close(fds[0]);
+            try {
+                auto db = QuestDb::connect(
+                    t.conf("initial_connect_retry=async;close_flush_timeout_millis=0;"));
+                auto sender = db.borrow_column_sender();
+                for (std::int64_t b = first;; ++b) {
+                    flush_batch(sender, b);
+                    const auto acked = sender.acked_fsn();
+                    const FlushReport report{b, sender.published_fsn().value_or(0),
+                                             acked ? *acked + 1 : 0};
+                    if (::write(fds[1], &report, sizeof report) != sizeof report)
+                        ::_exit(3);
+                }
+            } catch (...) {
+                ::_exit(2);
+            }
+        }
+        ::close(fds[1]);
+        FlushReport report{};
+        FlushReport last{-1, 0, 0};
+        const auto take = [&] {
+            log.reported.insert(report.batch);
+            log.batch_of_fsn[report.fsn] = report.batch;
+            log.max_observed_ack = std::max(log.max_observed_ack, report.acked_plus_one);
+            next_batch = std::max(next_batch, report.batch + 1);
+            last = report;
+        };
+        const int before_kill = std::uniform_int_distribution<int>(1, 40)(rng);
+        for (int i = 0; i < before_kill && ::read(fds[0], &report, sizeof report) == sizeof report;
+             ++i) {
+            take();
+        }
+        ::kill(child, SIGKILL);
+        while (::read(fds[0], &report, sizeof report) == sizeof report)
+            take();
+        ::close(fds[0]);
+        int status = 0;
+        ::waitpid(child, &status, 0);
+        ASSERT_TRUE(WIFSIGNALED(status)) << "the child failed on its own, status " << status;
+        if (last.batch >= 0 && last.fsn + 1 > last.acked_plus_one) {
+            ++log.rounds_with_frames_in_flight;
+        }
+        next_batch += 1;  // the batch in flight at the kill may or may not be stored
+    }
+    t.server.faults().clear();
+}
+
+/// Rows per id committed to table "disk".
+std::map<std::int64_t, int> committed_id_counts(const ts::Server& server) {
+    std::map<std::int64_t, int> counts;
+    const auto table = server.table("disk");
+    for (const auto& row : table.rows()) {
+        const auto id = row.i64("id");
+        EXPECT_EQ(row.str("sym"), "S" + std::to_string(id % 5)) << "id " << id;
+        ++counts[id];
+    }
+    return counts;
+}
+
+void expect_every_reported_batch_once_or_more(const KillLog& log,
+                                              const std::map<std::int64_t, int>& counts) {
+    for (const auto batch : log.reported) {
+        for (std::size_t i = 0; i < kRowsPerBatch; ++i) {
+            const auto id =
+                batch * static_cast<std::int64_t>(kRowsPerBatch) + static_cast<std::int64_t>(i);
+            ASSERT_TRUE(counts.count(id)) << "lost row " << id << " of reported batch " << batch;
+        }
+    }
+}
+
+// With the server up, a kill can land after the server committed a frame and before the
+// child learned of it: the next sender replays it, so the row appears twice. That is the
+// at-least-once contract, and it must be the only way to get a duplicate: a frame whose
+// acknowledgement any child observed (acked_fsn()) is never delivered again.
+TEST_F(PoolDisk, SigkillWithFramesInFlightLosesNothingAndDuplicatesOnlyUnacknowledgedFrames) {
+    KillLog log;
+    run_kill_rounds_with_server_up(*this, 20, log);
+    ASSERT_GE(log.reported.size(), 20u);
+    EXPECT_GE(log.rounds_with_frames_in_flight, 5)
+        << "the kills must land with frames unacknowledged";
+    auto db = QuestDb::connect(conf());
+    auto sender = db.borrow_column_sender();
+    sender.wait(AckLevel::ok, 30s);
+    const auto counts = committed_id_counts(server);
+    expect_every_reported_batch_once_or_more(log, counts);
+    std::set<std::int64_t> duplicated;
+    for (const auto& [id, n] : counts) {
+        if (n > 1)
+            duplicated.insert(id / static_cast<std::int64_t>(kRowsPerBatch));
+    }
+    for (const auto& [fsn, batch] : log.batch_of_fsn) {
+        if (fsn + 1 <= log.max_observed_ack) {
+            EXPECT_FALSE(duplicated.count(batch))
+                << "batch " << batch << " (FSN " << fsn << ") was seen acknowledged, then replayed";
+        }
+    }
+    std::cout << "[          ] " << log.reported.size() << " batches reported, "
+              << log.rounds_with_frames_in_flight << " kills with frames in flight, "
+              << duplicated.size() << " batches delivered more than once\n";
+}
+
+// The same kills on a table with dedup keys (designated timestamp + id): the replays upsert,
+// so every row is there exactly once.
+TEST_F(PoolDisk, SigkillWithFramesInFlightOnADedupTableLeavesNoDuplicates) {
+    server.set_dedup_keys("disk", {"id"});
+    KillLog log;
+    run_kill_rounds_with_server_up(*this, 20, log);
+    ASSERT_GE(log.reported.size(), 20u);
+    EXPECT_GE(log.rounds_with_frames_in_flight, 5)
+        << "the kills must land with frames unacknowledged";
+    auto db = QuestDb::connect(conf());
+    auto sender = db.borrow_column_sender();
+    sender.wait(AckLevel::ok, 30s);
+    const auto counts = committed_id_counts(server);
+    expect_every_reported_batch_once_or_more(log, counts);
+    for (const auto& [id, n] : counts) {
+        ASSERT_EQ(n, 1) << "id " << id << " stored " << n << " times on a dedup table";
+    }
+    EXPECT_EQ(server.row_count("disk"), counts.size());
 }
 
 }  // namespace
