@@ -89,7 +89,7 @@ struct ConnectHandlers {
     std::size_t connection_event_inbox_capacity = 0;
     /// Every rejection a sender of the pool records (a frame the server refused, or a store
     /// fault on the delivery thread), including ones for senders already returned to the
-    /// pool. The same rejection is also queued for that sender's poll_qwp_ws_error(): the
+    /// pool, and the DATA_LOSS notice of a borrow that set an unreplayable disk slot aside. The same rejection is also queued for that sender's poll_qwp_ws_error(): the
     /// handler does not consume it. Use it for alerting and dead-lettering; the sender's
     /// own flush/wait still throw a terminal error. Empty: rejections are only polled.
     std::function<void(const ingress::Rejection&)> error_handler;

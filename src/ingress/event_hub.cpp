@@ -274,6 +274,13 @@ void EventHub::rejected(const RejectionEvent& event) {
     shared_->push(shared_->rejections, to_rejection(event));
 }
 
+void EventHub::data_lost(const Rejection& notice) {
+    if (!shared_->handler) {
+        return;
+    }
+    shared_->push(shared_->rejections, Rejection(notice));
+}
+
 void EventHub::walked(const ws::WalkReport& report) {
     if (!shared_->listener) {
         return;

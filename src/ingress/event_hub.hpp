@@ -62,6 +62,9 @@ class EventHub {
     void auth_failed(const ws::Endpoint& endpoint, const ::questdb::detail::Failure& cause);
     void all_endpoints_unreachable(const ::questdb::detail::Failure& cause);
     void rejected(const RejectionEvent& event);
+    /// A loss the sender itself found (a store-and-forward slot set aside as unreplayable),
+    /// passed to the error handler as it is.
+    void data_lost(const Rejection& notice);
     /// Every attempt of one blocking walk (the direct senders of flush_arrow_batch), then
     /// all_endpoints_unreachable when none connected and the walk was not stopped by a
     /// terminal answer.

@@ -28,13 +28,21 @@ ws::Credentials credentials_of(const conf::AuthSettings& auth) {
 
 ws::TlsOptions tls_options_of(const conf::TlsSettings& tls) {
     ws::TlsOptions out;
-    out.verify = tls.verify == conf::TlsVerify::unsafe_off ? ws::TlsVerify::unsafe_off
-                                                            : ws::TlsVerify::on;
+    out.verify =
+        tls.verify == conf::TlsVerify::unsafe_off ? ws::TlsVerify::unsafe_off : ws::TlsVerify::on;
     switch (tls.ca) {
-        case conf::TlsCa::os_roots: out.ca = ws::TlsCa::os_roots; break;
-        case conf::TlsCa::webpki_roots: out.ca = ws::TlsCa::webpki_roots; break;
-        case conf::TlsCa::webpki_and_os_roots: out.ca = ws::TlsCa::webpki_and_os_roots; break;
-        case conf::TlsCa::pem_file: out.ca = ws::TlsCa::pem_file; break;
+        case conf::TlsCa::os_roots:
+            out.ca = ws::TlsCa::os_roots;
+            break;
+        case conf::TlsCa::webpki_roots:
+            out.ca = ws::TlsCa::webpki_roots;
+            break;
+        case conf::TlsCa::webpki_and_os_roots:
+            out.ca = ws::TlsCa::webpki_and_os_roots;
+            break;
+        case conf::TlsCa::pem_file:
+            out.ca = ws::TlsCa::pem_file;
+            break;
     }
     out.roots_path = tls.roots.value_or("");
     out.roots_password = tls.roots_password;
@@ -70,13 +78,16 @@ ws::TlsOptions tls_options_of(const conf::TlsSettings& tls) {
     return std::unique_ptr<sf::FrameQueue>(std::move(queue).value());
 }
 
-
 std::optional<RejectionKind> kind_of(conf::ErrorPolicy policy) {
     switch (policy) {
-        case conf::ErrorPolicy::terminal: return RejectionKind::terminal;
-        case conf::ErrorPolicy::retriable: return RejectionKind::retriable;
-        case conf::ErrorPolicy::retriable_other: return RejectionKind::rotate_endpoint;
-        case conf::ErrorPolicy::automatic: break;
+        case conf::ErrorPolicy::terminal:
+            return RejectionKind::terminal;
+        case conf::ErrorPolicy::retriable:
+            return RejectionKind::retriable;
+        case conf::ErrorPolicy::retriable_other:
+            return RejectionKind::rotate_endpoint;
+        case conf::ErrorPolicy::automatic:
+            break;
     }
     return std::nullopt;
 }
@@ -100,12 +111,12 @@ RejectionPolicy rejection_policy_of(const conf::ErrorHandlingSettings& errors) {
 
 }  // namespace
 
-::questdb::detail::Result<SenderCoreOptions> SenderCoreOptions::from_config(const conf::Config& config,
-                                                                 std::string slot_name) {
+::questdb::detail::Result<SenderCoreOptions> SenderCoreOptions::from_config(
+    const conf::Config& config, std::string slot_name) {
     if (!conf::is_qwp(config.scheme())) {
         return ::questdb::detail::fail(ErrorCode::config_error,
-                            "a QuestDb pool needs a ws:: or wss:: connect string, not " +
-                                std::string(conf::to_string(config.scheme())) + "::");
+                                       "a QuestDb pool needs a ws:: or wss:: connect string, not " +
+                                           std::string(conf::to_string(config.scheme())) + "::");
     }
     SenderCoreOptions out;
     auto& delivery = out.delivery;
@@ -161,7 +172,8 @@ RejectionPolicy rejection_policy_of(const conf::ErrorHandlingSettings& errors) {
     return core;
 }
 
-::questdb::detail::Result<std::unique_ptr<SfSenderCore>> SfSenderCore::open(SenderCoreOptions options) {
+::questdb::detail::Result<std::unique_ptr<SfSenderCore>> SfSenderCore::open(
+    SenderCoreOptions options) {
     auto recovered = recover(options);
     std::optional<Rejection> set_aside_notice;
     std::optional<std::filesystem::path> set_aside_dir;
@@ -194,14 +206,19 @@ RejectionPolicy rejection_policy_of(const conf::ErrorHandlingSettings& errors) {
         return std::move(recovered).failure();
     }
     auto core = std::move(recovered).value();
+    if (set_aside_notice && core->options_.delivery.events) {
+        // The error handler hears of the loss too: it is how operators get alerted, and a
+        // sender borrowed only to flush may never call poll_qwp_ws_error().
+        core->options_.delivery.events->data_lost(*set_aside_notice);
+    }
     core->set_aside_notice_ = std::move(set_aside_notice);
     core->set_aside_dir_ = std::move(set_aside_dir);
     core->delivery_->start();
     const auto mode = core->options_.initial_connect;
     if (mode != conf::InitialConnectRetry::async) {
         const bool retry = mode == conf::InitialConnectRetry::sync;
-        const auto deadline = retry ? Clock::now() + core->options_.reconnect_max_duration
-                                    : Clock::time_point::max();
+        const auto deadline =
+            retry ? Clock::now() + core->options_.reconnect_max_duration : Clock::time_point::max();
         if (auto status = core->delivery_->await_connection(deadline, retry); !status.ok()) {
             return std::move(status).failure();
         }
@@ -213,7 +230,9 @@ SfSenderCore::SfSenderCore(SenderCoreOptions options, std::unique_ptr<sf::FrameQ
     : options_(std::move(options)), queue_(std::move(queue)) {
     delivery_ = std::make_unique<DeliveryLoop>(
         options_.delivery, *queue_,
-        [this](std::size_t max, std::vector<std::vector<std::uint8_t>>& out) { catch_up(max, out); });
+        [this](std::size_t max, std::vector<std::vector<std::uint8_t>>& out) {
+            catch_up(max, out);
+        });
     queue_->set_publish_listener([this] { delivery_->kick(); });
 }
 
@@ -311,7 +330,8 @@ void SfSenderCore::catch_up(std::size_t max_frame_bytes,
 }
 
 template <typename Encode>
-::questdb::detail::Result<std::optional<std::int64_t>> SfSenderCore::encode_and_append(Encode&& encode) {
+::questdb::detail::Result<std::optional<std::int64_t>> SfSenderCore::encode_and_append(
+    Encode&& encode) {
     if (auto failure = terminal()) {
         return *std::move(failure);
     }
@@ -352,7 +372,6 @@ template <typename Encode>
     });
 }
 
-
 ::questdb::detail::Result<std::optional<std::int64_t>> SfSenderCore::flush(const Buffer& buffer) {
     return encode_and_append([&](const qwp::EncodeOptions& options) {
         return encode_buffer(encoder_, buffer, dictionary_, options, frames_);
@@ -361,8 +380,9 @@ template <typename Encode>
 
 ::questdb::detail::Status SfSenderCore::wait(AckLevel level, std::chrono::milliseconds timeout) {
     if (level == AckLevel::durable && !options_.delivery.request_durable_ack) {
-        return ::questdb::detail::fail(ErrorCode::invalid_api_call,
-                            "AckLevel::durable needs request_durable_ack=on in the connect string");
+        return ::questdb::detail::fail(
+            ErrorCode::invalid_api_call,
+            "AckLevel::durable needs request_durable_ack=on in the connect string");
     }
     const auto target = queue_->published_fsn();
     if (target < 0) {
@@ -398,7 +418,9 @@ std::optional<Rejection> SfSenderCore::poll_error() {
     return to_rejection(std::move(*event));
 }
 
-std::optional<::questdb::detail::Failure> SfSenderCore::terminal() const { return delivery_->terminal(); }
+std::optional<::questdb::detail::Failure> SfSenderCore::terminal() const {
+    return delivery_->terminal();
+}
 
 bool SfSenderCore::must_close() const noexcept {
     return must_close_ || delivery_->terminal().has_value();

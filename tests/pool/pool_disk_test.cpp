@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <string>
@@ -21,6 +22,7 @@
 #include "questdb/db.hpp"
 #include "questdb/ingress/chunk.hpp"
 #include "questdb/test_server/server.hpp"
+#include "support/wait_for.hpp"
 
 namespace {
 
@@ -205,6 +207,30 @@ TEST_F(PoolDisk, AnUnreplayableSlotIsSetAsideAndTheSenderContinuesOnAFreshSlot) 
     EXPECT_EQ(ids.size(), 100u) << "batch 0 and the new batch; nothing from the set-aside slot";
     EXPECT_TRUE(ids.count(10 * 50)) << "the new batch";
     EXPECT_TRUE(fs::is_directory(dir / "default-ingest-0"));
+}
+
+TEST_F(PoolDisk, TheErrorHandlerHearsOfASlotSetAside) {
+    make_unreplayable_slot(*this);
+    std::mutex mutex;
+    std::vector<questdb::ingress::Rejection> seen;
+    questdb::ConnectHandlers handlers;
+    handlers.error_handler = [&](const questdb::ingress::Rejection& r) {
+        std::lock_guard lock(mutex);
+        seen.push_back(r);
+    };
+    auto db = QuestDb::connect_with_handlers(conf(), std::move(handlers));
+    auto sender = db.borrow_column_sender();
+    ASSERT_TRUE(questdb::test::wait_for([&] {
+        std::lock_guard lock(mutex);
+        return !seen.empty();
+    }));
+    std::lock_guard lock(mutex);
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].status_name, "DATA_LOSS");
+    EXPECT_EQ(seen[0].code, ErrorCode::store_resend_required);
+    EXPECT_NE(seen[0].message.find("default-ingest-0.unreplayable-0"), std::string::npos)
+        << seen[0].message;
+    EXPECT_TRUE(sender.poll_qwp_ws_error().has_value()) << "the handler does not consume it";
 }
 
 TEST_F(PoolDisk, AMissingSegmentGapIsSetAsideLikeAnyUnreplayableSlot) {
