@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "pool_e2e_support.hpp"
 #include "questdb/db.hpp"
@@ -149,6 +152,71 @@ TEST_F(OrphanDrain, ASlotThatCannotBeDeliveredIsMarkedFailedAndKeepsItsData) {
         << read_file(marker);
     EXPECT_TRUE(has_segments(dir / "app-ingest-1")) << "a failed slot keeps its frames";
     EXPECT_EQ(server.row_count("bad1"), 0u);
+}
+
+/// Collects what a pool's handlers receive, for tests that wait on it.
+struct HandlerLog {
+    std::mutex mutex;
+    std::vector<questdb::ingress::ConnectionEvent> events;
+    std::vector<questdb::ingress::Rejection> rejections;
+
+    questdb::ConnectHandlers handlers() {
+        questdb::ConnectHandlers h;
+        h.connection_listener = [this](const questdb::ingress::ConnectionEvent& e) {
+            std::lock_guard lock(mutex);
+            events.push_back(e);
+        };
+        h.error_handler = [this](const questdb::ingress::Rejection& r) {
+            std::lock_guard lock(mutex);
+            rejections.push_back(r);
+        };
+        return h;
+    }
+    std::size_t count(questdb::ingress::ConnectionEventKind kind) {
+        std::lock_guard lock(mutex);
+        return static_cast<std::size_t>(std::count_if(
+            events.begin(), events.end(), [&](const auto& e) { return e.kind == kind; }));
+    }
+};
+
+// A drainer is a sender of the pool like any other: its connection losses reach the
+// listener, and what the server rejects from its slot reaches the error handler.
+TEST_F(OrphanDrain, DrainersReportToThePoolsHandlers) {
+    leave_unsent_slots("app", 2, "heard", 20);
+    server.faults().stall_acks(true);  // keeps the drain of slot 1 connected and busy
+    HandlerLog log;
+    auto db =
+        QuestDb::connect_with_handlers(conf("sender_id=app;sender_pool_max=1;"), log.handlers());
+    auto sender = db.borrow_column_sender();
+    ASSERT_TRUE(questdb::test::wait_for([&] { return server.ingress_connections() >= 2; }, 10s))
+        << "the drain of slot 1 did not connect";
+    server.restart();         // drops both connections: the borrowed sender's and the drainer's
+    server.faults().clear();  // only now: released acks could let the drain finish first
+    ASSERT_TRUE(questdb::test::wait_for(
+        [&] { return log.count(questdb::ingress::ConnectionEventKind::disconnected) >= 2; }, 10s))
+        << "one disconnected event per lost connection, the drainer's included; got "
+        << log.count(questdb::ingress::ConnectionEventKind::disconnected);
+    sender.wait(AckLevel::ok, 10s);
+    ASSERT_TRUE(questdb::test::wait_for([&] { return !fs::exists(dir / "app-ingest-1"); }, 10s));
+    expect_rows(server, "heard1", 20, /*allow_duplicates=*/true);
+}
+
+TEST_F(OrphanDrain, RejectionsOfADrainReachTheErrorHandler) {
+    leave_unsent_slots("other", 1, "refused", 10);
+    server.faults().answer_frame(1, ts::Status::schema_mismatch, "column id is STRING", 1000);
+    HandlerLog log;
+    auto db =
+        QuestDb::connect_with_handlers(conf("sender_id=app;drain_orphans=on;"), log.handlers());
+    auto sender = db.borrow_column_sender();  // sends nothing: only the drain has frames
+    ASSERT_TRUE(questdb::test::wait_for([&] {
+        std::lock_guard lock(log.mutex);
+        return !log.rejections.empty();
+    }));
+    std::lock_guard lock(log.mutex);
+    EXPECT_EQ(log.rejections[0].status_name, "SCHEMA_MISMATCH");
+    EXPECT_NE(log.rejections[0].message.find("column id is STRING"), std::string::npos)
+        << log.rejections[0].message;
+    EXPECT_FALSE(sender.poll_qwp_ws_error().has_value()) << "the borrowed sender was not rejected";
 }
 
 }  // namespace
