@@ -81,7 +81,7 @@ struct ConnectHandlers {
     /// auth_failed. Connection state is classified pool-wide: `connected` fires once, for
     /// the pool's first connection; a further connection to the endpoint used last fires
     /// `reconnected` only after a failure. flush_arrow_batch's direct connections report
-    /// their connect attempts (not their losses); readers do not report. Empty: no events
+    /// their connect attempts and a connection lost mid-batch; readers do not report. Empty: no events
     /// are kept.
     std::function<void(const ingress::ConnectionEvent&)> connection_listener;
     /// Inbox size of the listener; 0 takes the connect string's

@@ -5,11 +5,11 @@
 #include <string>
 
 #include "ingress/encode.hpp"
+#include "ingress/event_hub.hpp"
 #include "ingress/sf_sender_core.hpp"
 #include "ingress/upgrade_acceptance.hpp"
 #include "qwp/types.hpp"
 #include "ws/blocking.hpp"
-#include "ingress/event_hub.hpp"
 #include "ws/walk.hpp"
 
 namespace questdb::ingress {
@@ -93,6 +93,15 @@ Failure DirectSender::broken(Failure failure) {
     return failure;
 }
 
+Failure DirectSender::lost(Failure failure) {
+    // The listener hears of it as of any pooled connection's loss: the next call's connect
+    // then reports `reconnected` (or `failed_over`).
+    if (options_.events && !failed_) {
+        options_.events->disconnected(connection_->endpoint());
+    }
+    return broken(std::move(failure));
+}
+
 Status DirectSender::publish(const Chunk& chunk, bool commits,
                              std::chrono::milliseconds no_progress) {
     if (failed_) {
@@ -139,11 +148,11 @@ Status DirectSender::write_frame(std::span<const std::uint8_t> frame, bool defer
     }
     if (auto status = connection_->write(frame, options_.write_timeout); !status.ok()) {
         const bool in_doubt = commit_written_;
-        return broken(Failure{ErrorCode::failover_retry,
-                              std::move(status).failure().message +
-                                  (in_doubt ? "; the batch may have been committed (in doubt)"
-                                            : "; the batch was not committed"),
-                              in_doubt});
+        return lost(Failure{ErrorCode::failover_retry,
+                            std::move(status).failure().message +
+                                (in_doubt ? "; the batch may have been committed (in doubt)"
+                                          : "; the batch was not committed"),
+                            in_doubt});
     }
     const std::int64_t fsn = next_fsn_++;
     (void)window_.on_sent(fsn, defers_commit);
@@ -161,7 +170,7 @@ Status DirectSender::read_answer(std::chrono::milliseconds timeout) {
     auto message = connection_->read(timeout);
     if (!message.ok()) {
         auto failure = std::move(message).failure();
-        return broken(Failure{
+        return lost(Failure{
             ErrorCode::failover_retry,
             "no acknowledgement from " + endpoint() + ": " + failure.message + doubt, in_doubt});
     }

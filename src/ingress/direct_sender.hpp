@@ -103,7 +103,11 @@ class DirectSender {
     ::questdb::detail::Status write_frame(std::span<const std::uint8_t> frame, bool defers_commit,
                                           std::chrono::milliseconds no_progress);
     ::questdb::detail::Status read_answer(std::chrono::milliseconds timeout);
+    /// Marks the sender failed and drops the connection.
     ::questdb::detail::Failure broken(::questdb::detail::Failure failure);
+    /// As broken(), for a connection lost mid-batch (I/O error or no answer in time): also
+    /// emits `disconnected` to the pool's listener.
+    ::questdb::detail::Failure lost(::questdb::detail::Failure failure);
 
     DirectSenderOptions options_;
     std::unique_ptr<ws::BlockingConnection> connection_;

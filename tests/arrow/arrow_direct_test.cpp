@@ -7,11 +7,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "arrow_test_batch.hpp"
 #include "questdb/db.hpp"
 #include "questdb/test_server/server.hpp"
+#include "support/wait_for.hpp"
 
 namespace questdb::arrow::test {
 namespace {
@@ -171,6 +173,35 @@ TEST_F(Direct, TimeoutBeforeTheCommittingSliceIsNotInDoubt) {
     auto other = numbered_batch(1, 50);
     db.flush_arrow_batch("u", other->schema(), other->array(), "ts");
     EXPECT_FALSE(server.table("t").exists()) << "the open group rolls back on disconnect";
+}
+
+TEST_F(Direct, AConnectionLostMidBatchIsADisconnectedEvent) {
+    std::mutex mutex;
+    std::vector<ingress::ConnectionEvent> events;
+    ConnectHandlers handlers;
+    handlers.connection_listener = [&](const ingress::ConnectionEvent& e) {
+        std::lock_guard lock(mutex);
+        events.push_back(e);
+    };
+    auto db =
+        QuestDb::connect_with_handlers("ws::addr=" + server.address() + ";", std::move(handlers));
+    server.faults().drop_mid_frame(0);  // the first frame of the first connection
+    auto batch = numbered_batch(10);
+    EXPECT_THROW(db.flush_arrow_batch("t", batch->schema(), batch->array(), "ts"), Error);
+    db.flush_arrow_batch("t", batch->schema(), batch->array(), "ts");  // a fresh connection
+    const auto kinds = [&] {
+        std::lock_guard lock(mutex);
+        std::vector<ingress::ConnectionEventKind> out;
+        for (const auto& e : events)
+            out.push_back(e.kind);
+        return out;
+    };
+    using K = ingress::ConnectionEventKind;
+    ASSERT_TRUE(questdb::test::wait_for([&] { return kinds().size() >= 3; }))
+        << "got " << kinds().size() << " events";
+    EXPECT_EQ(kinds(), (std::vector<K>{K::connected, K::disconnected, K::reconnected}));
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(events[1].port, server.port());
 }
 
 TEST_F(Direct, UnreachableServerFailsTheCallNotInDoubt) {
