@@ -25,7 +25,7 @@ inline constexpr std::uint8_t kTimestampUncompressed = 0x00;
 inline constexpr std::uint8_t kTimestampGorilla = 0x01;
 
 /// Protocol limits (spec "Protocol limits").
-inline constexpr std::size_t kMaxMessageSize = 16 * 1024 * 1024;
+inline constexpr std::size_t kMaxMessageSize = std::size_t{16} * 1024 * 1024;
 inline constexpr std::size_t kMaxNameLen = 127;
 inline constexpr std::size_t kMaxRowsPerBlock = 1'000'000;
 inline constexpr std::size_t kMaxColumnsPerTable = 2048;

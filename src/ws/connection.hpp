@@ -28,7 +28,7 @@ class TlsContext;
 
 /// The largest inbound message accepted by default (the Rust client's batch wire cap).
 /// The protocol needs at least 16 MiB + 14 bytes.
-inline constexpr std::size_t kDefaultMaxMessageSize = 64u * 1024 * 1024;
+inline constexpr std::size_t kDefaultMaxMessageSize = std::size_t{64} * 1024 * 1024;
 
 /// Everything one connection needs besides the endpoint. Plain value type.
 struct ConnectionOptions {
