@@ -364,6 +364,95 @@ TEST(Buffer, ClearKeepsWorkingAndSplitsLargeBuffers) {
     }
 }
 
+// A base name of `len` bytes and its near misses: each byte changed once, one byte shorter,
+// one byte longer. Names and values are compared a word at a time after a hash tag, so a
+// difference in any single byte, at any offset of any length, must still tell them apart.
+std::vector<std::string> near_misses(std::size_t len) {
+    std::string base;
+    for (std::size_t i = 0; i < len; ++i)
+        base += static_cast<char>('a' + (i * 7) % 26);
+    std::vector<std::string> out = {base};
+    for (std::size_t p = 0; p < len; ++p) {
+        std::string v = base;
+        v[p] = v[p] == 'z' ? 'y' : static_cast<char>(v[p] + 1);
+        out.push_back(v);
+    }
+    out.push_back(base.substr(0, len - 1));
+    out.push_back(base + 'q');
+    if (out.back().size() > 1 && out[out.size() - 2].empty())
+        out.erase(out.end() - 2);  // length 1: the shorter name would be empty
+    return out;
+}
+
+TEST(Buffer, NamesAndValuesDifferingInOneByteOrInLengthStayDistinct) {
+    for (std::size_t len = 1; len <= 40; ++len) {
+        const auto names = near_misses(len);
+        const std::size_t n = names.size();
+        const std::string t0 = "t_" + names[0];
+        const std::string u0 = "u_" + names[0];
+        Buffer b;
+        for (std::size_t k = 0; k < n; ++k) {
+            const auto ki = static_cast<std::int64_t>(k);
+            // After a row that wrote names[0] (the expected next column, and the dictionary
+            // holds names[0]), write the near miss names[k] as column name and symbol value.
+            b.table(t0).symbol("s", names[k]).column_i64(names[k], ki + 1).at_now();
+            b.table(t0).symbol("s", names[0]).column_i64(names[0], -1).at_now();
+            // Table names: the previous row's table is u_<names[0]>, this one a near miss.
+            b.table(u0).column_i64("k", -1).at_now();
+            if (k != 0)
+                b.table("u_" + names[k]).column_i64("k", ki).at_now();
+        }
+        const auto msg = round_trip(b);
+        ASSERT_EQ(msg.tables.size(), n + 1) << "len " << len;
+        const auto& t = msg.tables[0];
+        ASSERT_EQ(t.name, t0);
+        ASSERT_EQ(t.row_count, 2 * n) << "len " << len;
+        ASSERT_EQ(t.columns.size(), n + 1) << "len " << len;  // "s" and one per name
+        const auto* s = t.column("s");
+        ASSERT_NE(s, nullptr);
+        for (std::size_t k = 0; k < n; ++k) {
+            EXPECT_EQ(s->bytes[2 * k], names[k]) << "len " << len << " k " << k;
+            EXPECT_EQ(s->bytes[2 * k + 1], names[0]) << "len " << len << " k " << k;
+            const auto* col = t.column(names[k]);
+            ASSERT_NE(col, nullptr) << names[k];
+            for (std::size_t r = 0; r < t.row_count; ++r) {
+                // names[k] has a value in row 2k only; names[0] also in every odd row.
+                const bool has = r == 2 * k || (k == 0 && r % 2 == 1);
+                ASSERT_EQ(col->nulls[r], has ? 0 : 1) << names[k] << " row " << r;
+                if (has) {
+                    EXPECT_EQ(col->ints[r], r == 2 * k ? static_cast<std::int64_t>(k) + 1 : -1);
+                }
+            }
+        }
+        EXPECT_EQ(msg.tables[1].name, u0);
+        EXPECT_EQ(msg.tables[1].row_count, n);
+        for (std::size_t k = 1; k < n; ++k) {
+            const auto& other = msg.tables[k + 1];
+            EXPECT_EQ(other.name, "u_" + names[k]);
+            ASSERT_EQ(other.row_count, 1u) << other.name;
+            EXPECT_EQ(other.column("k")->ints[0], static_cast<std::int64_t>(k));
+        }
+    }
+    // The dictionary itself: every near miss gets its own id, and finds it again.
+    for (std::size_t len = 1; len <= 40; ++len) {
+        SymbolDictionary dict;
+        const auto names = near_misses(len);
+        for (std::size_t k = 0; k < names.size(); ++k) {
+            auto id = dict.intern(names[k]);
+            ASSERT_TRUE(id.ok());
+            EXPECT_EQ(id.value(), k) << "len " << len << " k " << k;
+        }
+        for (std::size_t k = 0; k < names.size(); ++k) {
+            std::uint32_t id = 0;
+            ASSERT_TRUE(dict.find(names[k], id));
+            EXPECT_EQ(id, k);
+            EXPECT_EQ(dict.entry(id), names[k]);
+        }
+        std::uint32_t id = 0;
+        EXPECT_FALSE(dict.find(names[0] + "zz", id));
+    }
+}
+
 }  // namespace
 
 namespace {
