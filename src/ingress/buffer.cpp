@@ -59,14 +59,14 @@ Buffer& Buffer::table(std::string_view name) {
         ilp::bridge::table(*lines, name);
         return *this;
     }
-    return checked(*this, *impl_, impl_->qwp.table(name));
+    return checked(*this, *impl_, impl_->qwp.table_fast(name));
 }
 Buffer& Buffer::symbol(std::string_view name, std::string_view value) {
     if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
         ilp::bridge::symbol(*lines, name, value);
         return *this;
     }
-    return checked(*this, *impl_, impl_->qwp.symbol(name, value));
+    return checked(*this, *impl_, impl_->qwp.symbol_fast(name, value));
 }
 Buffer& Buffer::column_bool(std::string_view name, bool value) {
     if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp

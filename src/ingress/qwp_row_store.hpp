@@ -18,12 +18,14 @@
 #include <string_view>
 #include <vector>
 
+#include "core/bytes_equal.hpp"
 #include "core/result.hpp"
 #include "questdb/ingress/buffer.hpp"
 #include "qwp/encoder.hpp"
 #include "qwp/symbol_dict.hpp"
 #include "qwp/table_source.hpp"
 #include "qwp/types.hpp"
+#include "qwp/wire.hpp"
 
 namespace questdb::ingress {
 
@@ -32,32 +34,64 @@ class QwpRowStore {
     using Status = questdb::detail::Status;
 
     explicit QwpRowStore(const BufferOptions& options);
+    // Holds pointers into its own tables (the current table, the next expected column):
+    // neither copied nor moved (Buffer::Impl lives behind a unique_ptr).
+    QwpRowStore(const QwpRowStore&) = delete;
+    QwpRowStore& operator=(const QwpRowStore&) = delete;
 
+    // Steady-state fast paths. Each handles only the case where the row repeats the previous
+    // row of the same table: same table, and the setter names the column the previous row
+    // wrote at this position, with the same type, no NULL in the column so far, storage
+    // with room and the buffer under max_buf_size. Anything else (first-seen names, another
+    // order, type changes, calls out of order, errors) goes to the out-of-line setter, which
+    // handles and reports it all. `next_ != end_` only inside a row (table() sets it, the
+    // end of a row and rewind() clear it), so a column setter needs no state check there.
+
+    /// table() when `name` is the current table (the previous row's).
+    [[nodiscard]] bool table_fast(std::string_view name) {
+        Table* t = table_;
+        if (t != nullptr && !in_row_ && t->name.size() == name.size() &&
+            questdb::detail::bytes_equal(t->name.data(), name.data(), name.size())) [[likely]] {
+            start_row(*t);
+            return true;
+        }
+        return table(name);
+    }
     [[nodiscard]] bool table(std::string_view name);
-    [[nodiscard]] bool symbol(std::string_view name, std::string_view value);
-    /// A fixed-width little-endian value of fixed_width(type) bytes.
-    [[nodiscard]] bool fixed(std::string_view name, qwp::TypeCode type, const void* value);
-    /// fixed() for a `Width`-byte type, with the steady-state case inline: the row writes the
-    /// column the previous row wrote at this position, the column has no NULL yet and its
-    /// storage has room. Anything else takes fixed(), which handles (and reports) it all.
-    template <std::size_t Width>
-    [[nodiscard]] bool fixed_fast(std::string_view name, qwp::TypeCode type, const void* value) {
-        if (op_allowed(Op::column)) [[likely]] {
-            Table& t = tables_[current_];
-            if (t.cursor < t.columns.size()) [[likely]] {
-                Column& c = t.columns[t.cursor];
-                if (c.type == type && c.size == t.rows && c.all_valid &&
-                    len_ + Width <= options_.max_buf_size && c.data.has_room(Width) &&
-                    same_name(c.name, name)) [[likely]] {
-                    std::memcpy(c.data.bump(Width), value, Width);
-                    ++c.size;
-                    ++t.cursor;
-                    ++t.filled;
-                    len_ += Width;
-                    state_ = State::column_written;
+
+    /// symbol() for the expected SYMBOL column and a value already in its dictionary.
+    [[nodiscard]] bool symbol_fast(std::string_view name, std::string_view value) {
+        Column* c = next_;
+        if (c != end_ && c->type == qwp::TypeCode::symbol && state_ != State::column_written &&
+            expected(*c, name, 4)) [[likely]] {
+            std::uint32_t id = 0;
+            if (c->dict.find(value, id)) [[likely]] {
+                const std::size_t bytes = qwp::varint_size(id);
+                if (len_ + bytes <= options_.max_buf_size) [[likely]] {
+                    const auto code = static_cast<std::int32_t>(id);
+                    std::memcpy(c->data.bump(4), &code, 4);
+                    wrote(c, bytes);
+                    state_ = State::symbol_written;
                     return true;
                 }
             }
+        }
+        return symbol(name, value);
+    }
+    [[nodiscard]] bool symbol(std::string_view name, std::string_view value);
+
+    /// A fixed-width little-endian value of fixed_width(type) bytes.
+    [[nodiscard]] bool fixed(std::string_view name, qwp::TypeCode type, const void* value);
+    /// fixed() for a `Width`-byte type with the steady-state case inline.
+    template <std::size_t Width>
+    [[nodiscard]] bool fixed_fast(std::string_view name, qwp::TypeCode type, const void* value) {
+        Column* c = next_;
+        if (c != end_ && c->type == type && expected(*c, name, Width) &&
+            len_ + Width <= options_.max_buf_size) [[likely]] {
+            std::memcpy(c->data.bump(Width), value, Width);
+            wrote(c, Width);
+            state_ = State::column_written;
+            return true;
         }
         return fixed(name, type, value);
     }
@@ -77,26 +111,19 @@ class QwpRowStore {
     /// Ends the row; `type` is TIMESTAMP or TIMESTAMP_NANOS.
     [[nodiscard]] bool at(qwp::TypeCode type, std::int64_t value);
     /// at() with the steady-state case inline: the designated timestamp follows the columns
-    /// the previous row wrote, and every column of the table has a value in this row.
+    /// the previous row wrote, and every other column of the table has a value in this row
+    /// (`filled_ != 0` also means the row has a value, i.e. at() is allowed).
     [[nodiscard]] bool at_fast(qwp::TypeCode type, std::int64_t value) {
-        if (op_allowed(Op::at) && value >= 0) [[likely]] {
-            Table& t = tables_[current_];
-            if (t.cursor < t.columns.size() && t.filled + 1 == t.columns.size()) [[likely]] {
-                Column& c = t.columns[t.cursor];
-                if (c.type == type && c.size == t.rows && c.all_valid && c.name.empty() &&
-                    len_ + 8 <= options_.max_buf_size && c.data.has_room(8)) [[likely]] {
-                    std::memcpy(c.data.bump(8), &value, 8);
-                    ++c.size;
-                    len_ += 8;
-                    ++t.rows;
-                    ++total_rows_;
-                    in_row_ = false;
-                    table_created_in_row_ = false;
-                    state_ = State::row_done;
-                    len_at_row_start_ = len_;
-                    return true;
-                }
-            }
+        Column* c = next_;
+        if (c != end_ && filled_ != 0 &&
+            filled_ + 1 == static_cast<std::size_t>(end_ - table_->columns.data()) &&
+            c->type == type && value >= 0 && c->name.empty() && c->size == table_->rows &&
+            c->all_valid && c->data.has_room(8) && len_ + 8 <= options_.max_buf_size) [[likely]] {
+            std::memcpy(c->data.bump(8), &value, 8);
+            ++c->size;
+            len_ += 8;
+            end_row(*table_);
+            return true;
         }
         return at(type, value);
     }
@@ -186,8 +213,6 @@ class QwpRowStore {
         std::string name;
         std::size_t rows = 0;
         std::vector<Column> columns;
-        std::size_t cursor = 0;
-        std::size_t filled = 0;  // columns given a value in the row in progress
         std::size_t columns_at_row_start = 0;
         std::vector<qwp::ColumnSource> view;
     };
@@ -231,31 +256,63 @@ class QwpRowStore {
         set_valid_slow(c, row, valid);
     }
     static bool same_name(const std::string& a, std::string_view b) noexcept {
-        if (a.size() != b.size())
-            return false;
-        for (std::size_t i = 0; i < b.size(); ++i) {
-            if (a[i] != b[i])
-                return false;
-        }
-        return true;
+        return a.size() == b.size() && questdb::detail::bytes_equal(a.data(), b.data(), b.size());
+    }
+    // The fast paths' shared test: `c` (the expected column) is named `name`, has no value in
+    // this row yet, no NULL so far and room for `width` more bytes.
+    [[nodiscard]] bool expected(const Column& c, std::string_view name,
+                                std::size_t width) const noexcept {
+        return c.size == table_->rows && c.all_valid && c.data.has_room(width) &&
+               same_name(c.name, name);
+    }
+    // Bookkeeping after the fast path stored a value in `c` (the expected column).
+    void wrote(Column* c, std::size_t bytes) noexcept {
+        ++c->size;
+        ++filled_;
+        next_ = c + 1;
+        len_ += bytes;
+    }
+    // The row starts: cursor at the first column.
+    void start_row(Table& t) noexcept {
+        len_at_row_start_ = len_;
+        table_created_in_row_ = false;
+        t.columns_at_row_start = t.columns.size();
+        next_ = t.columns.data();
+        end_ = next_ + t.columns.size();
+        filled_ = 0;
+        in_row_ = true;
+        state_ = State::table_written;
+    }
+    // The row is complete (its values are stored).
+    void end_row(Table& t) noexcept {
+        ++t.rows;
+        ++total_rows_;
+        in_row_ = false;
+        table_created_in_row_ = false;
+        state_ = State::row_done;
+        len_at_row_start_ = len_;
+        next_ = end_ = nullptr;
+    }
+    // Moves the cursor to column `index` of the current table (after the columns vector may
+    // have grown, so end_ is re-read too).
+    void aim(std::size_t index) noexcept {
+        next_ = table_->columns.data() + index;
+        end_ = table_->columns.data() + table_->columns.size();
     }
     // The common case: the row writes its columns in the same order as the previous row.
     bool next_column(std::string_view name, qwp::TypeCode type, Column*& out) noexcept {
-        auto& t = tables_[current_];
-        if (t.cursor < t.columns.size()) {
-            Column& c = t.columns[t.cursor];
-            if (c.type == type && c.size == t.rows && same_name(c.name, name)) {
-                ++t.cursor;
-                ++t.filled;
-                out = &c;
-                return true;
-            }
+        Column* c = next_;
+        if (c != end_ && c->type == type && c->size == table_->rows && same_name(c->name, name)) {
+            ++filled_;
+            next_ = c + 1;
+            out = c;
+            return true;
         }
         return false;
     }
     static void append_null(Column& c);
     static void append_nulls(Column& c, std::size_t count);
-    Table& current() { return tables_[current_]; }
+    Table& current() { return *table_; }
 
     BufferOptions options_;
     std::vector<Table> tables_;
@@ -263,6 +320,12 @@ class QwpRowStore {
     std::vector<Table> spare_tables_;
     std::vector<qwp::TableSource> views_;
     std::size_t current_ = 0;
+    Table* table_ = nullptr;  // &tables_[current_], or nullptr when there are no tables
+    // The row in progress' cursor into table_->columns: the column the previous row wrote
+    // next, and one past the last column. Both nullptr outside a row.
+    Column* next_ = nullptr;
+    Column* end_ = nullptr;
+    std::size_t filled_ = 0;  // columns given a value in the row in progress
     bool in_row_ = false;
     bool table_created_in_row_ = false;
     State state_ = State::init;

@@ -67,7 +67,8 @@ class SymbolDictionary {
                 const auto index = static_cast<std::uint32_t>(slot) - 1;
                 const std::uint64_t begin = offsets_[index];
                 if (offsets_[index + 1] - begin == value.size() &&
-                    detail::bytes_equal(bytes_.data() + begin, value.data(), value.size())) {
+                    questdb::detail::bytes_equal(bytes_.data() + begin, value.data(),
+                                                 value.size())) {
                     id = index;
                     return true;
                 }
