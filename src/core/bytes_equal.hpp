@@ -13,7 +13,8 @@
 
 namespace questdb::detail {
 
-[[nodiscard]] inline bool bytes_equal(const char* a, const char* b, std::size_t n) noexcept {
+[[nodiscard, gnu::always_inline]] inline bool bytes_equal(const char* a, const char* b,
+                                                          std::size_t n) noexcept {
     if (n >= 8) {
         std::size_t i = 0;
         for (; i + 8 < n; i += 8) {

@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "core/bytes_equal.hpp"
@@ -39,28 +40,30 @@ class QwpRowStore {
     QwpRowStore(const QwpRowStore&) = delete;
     QwpRowStore& operator=(const QwpRowStore&) = delete;
 
-    // Steady-state fast paths. Each handles only the case where the row repeats the previous
-    // row of the same table: same table, and the setter names the column the previous row
-    // wrote at this position, with the same type, no NULL in the column so far, storage
-    // with room and the buffer under max_buf_size. Anything else (first-seen names, another
-    // order, type changes, calls out of order, errors) goes to the out-of-line setter, which
-    // handles and reports it all. `next_ != end_` only inside a row (table() sets it, the
-    // end of a row and rewind() clear it), so a column setter needs no state check there.
+    // Steady-state fast paths (try_*): each stores the value only when the row repeats the
+    // previous row of the same table (same table; the setter names the column the previous
+    // row wrote at this position, with the same type; no NULL in the column so far; storage
+    // with room; the buffer under max_buf_size) and returns false for anything else without
+    // touching any state. The caller then calls the out-of-line setter, which handles and
+    // reports every case (first-seen names, another order, type changes, calls out of
+    // order, errors). They call no function, so a caller that tail-calls its slow path
+    // needs no stack frame. `next_ != end_` only inside a row (table() sets it, the end of
+    // a row and rewind() clear it), so a column setter needs no state check there.
 
     /// table() when `name` is the current table (the previous row's).
-    [[nodiscard]] bool table_fast(std::string_view name) {
+    [[nodiscard, gnu::always_inline]] bool try_table(std::string_view name) noexcept {
         Table* t = table_;
-        if (t != nullptr && !in_row_ && t->name.size() == name.size() &&
-            questdb::detail::bytes_equal(t->name.data(), name.data(), name.size())) [[likely]] {
+        if (t != nullptr && !in_row_ && same_name(t->name, name)) [[likely]] {
             start_row(*t);
             return true;
         }
-        return table(name);
+        return false;
     }
     [[nodiscard]] bool table(std::string_view name);
 
     /// symbol() for the expected SYMBOL column and a value already in its dictionary.
-    [[nodiscard]] bool symbol_fast(std::string_view name, std::string_view value) {
+    [[nodiscard, gnu::always_inline]] bool try_symbol(std::string_view name,
+                                                      std::string_view value) noexcept {
         Column* c = next_;
         if (c != end_ && c->type == qwp::TypeCode::symbol && state_ != State::column_written &&
             expected(*c, name, 4)) [[likely]] {
@@ -76,24 +79,26 @@ class QwpRowStore {
                 }
             }
         }
-        return symbol(name, value);
+        return false;
     }
     [[nodiscard]] bool symbol(std::string_view name, std::string_view value);
 
     /// A fixed-width little-endian value of fixed_width(type) bytes.
     [[nodiscard]] bool fixed(std::string_view name, qwp::TypeCode type, const void* value);
-    /// fixed() for a `Width`-byte type with the steady-state case inline.
-    template <std::size_t Width>
-    [[nodiscard]] bool fixed_fast(std::string_view name, qwp::TypeCode type, const void* value) {
+    /// fixed() for `type`, whose width is sizeof(T) (the caller guarantees it).
+    template <typename T>
+    [[nodiscard, gnu::always_inline]] bool try_fixed(std::string_view name, qwp::TypeCode type,
+                                                     const T& value) noexcept {
+        static_assert(std::is_trivially_copyable_v<T>);
         Column* c = next_;
-        if (c != end_ && c->type == type && expected(*c, name, Width) &&
-            len_ + Width <= options_.max_buf_size) [[likely]] {
-            std::memcpy(c->data.bump(Width), value, Width);
-            wrote(c, Width);
+        if (c != end_ && c->type == type && expected(*c, name, sizeof(T)) &&
+            len_ + sizeof(T) <= options_.max_buf_size) [[likely]] {
+            std::memcpy(c->data.bump(sizeof(T)), &value, sizeof(T));
+            wrote(c, sizeof(T));
             state_ = State::column_written;
             return true;
         }
-        return fixed(name, type, value);
+        return false;
     }
     [[nodiscard]] bool boolean(std::string_view name, bool value);
     /// VARCHAR (validated UTF-8) or BINARY.
@@ -110,10 +115,10 @@ class QwpRowStore {
                              std::span<const std::ptrdiff_t> strides);
     /// Ends the row; `type` is TIMESTAMP or TIMESTAMP_NANOS.
     [[nodiscard]] bool at(qwp::TypeCode type, std::int64_t value);
-    /// at() with the steady-state case inline: the designated timestamp follows the columns
-    /// the previous row wrote, and every other column of the table has a value in this row
-    /// (`filled_ != 0` also means the row has a value, i.e. at() is allowed).
-    [[nodiscard]] bool at_fast(qwp::TypeCode type, std::int64_t value) {
+    /// at() in the steady state: the designated timestamp follows the columns the previous
+    /// row wrote, and every other column of the table has a value in this row (`filled_ !=
+    /// 0` also means the row has a value, i.e. at() is allowed).
+    [[nodiscard, gnu::always_inline]] bool try_at(qwp::TypeCode type, std::int64_t value) noexcept {
         Column* c = next_;
         if (c != end_ && filled_ != 0 &&
             filled_ + 1 == static_cast<std::size_t>(end_ - table_->columns.data()) &&
@@ -125,7 +130,7 @@ class QwpRowStore {
             end_row(*table_);
             return true;
         }
-        return at(type, value);
+        return false;
     }
 
     /// The failure of the last setter that returned false.
@@ -255,25 +260,26 @@ class QwpRowStore {
             return;  // no NULL yet: no bitmap to maintain
         set_valid_slow(c, row, valid);
     }
-    static bool same_name(const std::string& a, std::string_view b) noexcept {
+    [[gnu::always_inline]] static bool same_name(const std::string& a,
+                                                 std::string_view b) noexcept {
         return a.size() == b.size() && questdb::detail::bytes_equal(a.data(), b.data(), b.size());
     }
     // The fast paths' shared test: `c` (the expected column) is named `name`, has no value in
     // this row yet, no NULL so far and room for `width` more bytes.
-    [[nodiscard]] bool expected(const Column& c, std::string_view name,
-                                std::size_t width) const noexcept {
+    [[nodiscard, gnu::always_inline]] bool expected(const Column& c, std::string_view name,
+                                                    std::size_t width) const noexcept {
         return c.size == table_->rows && c.all_valid && c.data.has_room(width) &&
                same_name(c.name, name);
     }
     // Bookkeeping after the fast path stored a value in `c` (the expected column).
-    void wrote(Column* c, std::size_t bytes) noexcept {
+    [[gnu::always_inline]] void wrote(Column* c, std::size_t bytes) noexcept {
         ++c->size;
         ++filled_;
         next_ = c + 1;
         len_ += bytes;
     }
     // The row starts: cursor at the first column.
-    void start_row(Table& t) noexcept {
+    [[gnu::always_inline]] void start_row(Table& t) noexcept {
         len_at_row_start_ = len_;
         table_created_in_row_ = false;
         t.columns_at_row_start = t.columns.size();
@@ -284,7 +290,7 @@ class QwpRowStore {
         state_ = State::table_written;
     }
     // The row is complete (its values are stored).
-    void end_row(Table& t) noexcept {
+    [[gnu::always_inline]] void end_row(Table& t) noexcept {
         ++t.rows;
         ++total_rows_;
         in_row_ = false;

@@ -23,7 +23,7 @@ namespace questdb::qwp {
 
 /// 64-bit hash used by the dictionaries (exposed for the Buffer's local dictionaries). Inline:
 /// the row API hashes one symbol per SYMBOL value, and a call costs as much as the hash.
-[[nodiscard]] inline std::uint64_t hash_bytes(std::string_view s) noexcept {
+[[nodiscard, gnu::always_inline]] inline std::uint64_t hash_bytes(std::string_view s) noexcept {
     // FNV-1a over 8-byte words then a final mix: fast for short symbols, good enough spread.
     std::uint64_t h = 0xcbf29ce484222325ULL ^ s.size();
     std::size_t i = 0;
@@ -53,7 +53,8 @@ class SymbolDictionary {
     /// The id of `value` if present. Inline (the row API looks up one value per SYMBOL
     /// setter): a probe compares the slot's 32-bit hash tag first and touches the entry's
     /// bytes only on a tag match, so a miss or a collision costs no string compare.
-    [[nodiscard]] bool find(std::string_view value, std::uint32_t& id) const noexcept {
+    [[nodiscard, gnu::always_inline]] bool find(std::string_view value,
+                                                std::uint32_t& id) const noexcept {
         if (slots_.empty())
             return false;
         const std::uint64_t h = hash_bytes(value);
