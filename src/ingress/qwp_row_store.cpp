@@ -226,6 +226,7 @@ void QwpRowStore::recycle(Column&& c) {
 bool QwpRowStore::column_for(std::string_view name, TypeCode type, ValueLayout layout,
                              std::uint8_t width, Column*& out, bool& skip) {
     auto& t = current();
+    const auto next_index = static_cast<std::size_t>(next_ - t.columns.data());
     std::size_t index = kNoColumn;
     if (next_ != end_ && same_name(next_->name, name)) {
         index = static_cast<std::size_t>(next_ - t.columns.data());
@@ -273,7 +274,7 @@ bool QwpRowStore::column_for(std::string_view name, TypeCode type, ValueLayout l
     skip = c.size > t.rows;  // already written in this row: the first value wins
     if (!skip)
         ++filled_;
-    aim(index + 1);  // the columns may have grown: next_ and end_ both re-read
+    aim(index, next_index);
     out = &c;
     return true;
 }

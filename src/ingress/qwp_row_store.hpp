@@ -48,7 +48,9 @@ class QwpRowStore {
     // reports every case (first-seen names, another order, type changes, calls out of
     // order, errors). They call no function, so a caller that tail-calls its slow path
     // needs no stack frame. `next_ != end_` only inside a row (table() sets it, the end of
-    // a row and rewind() clear it), so a column setter needs no state check there.
+    // a row and rewind() clear it), so a column setter needs no state check there; and no
+    // column in [next_, end_) has a value in this row yet (the cursor only moves forward,
+    // see aim()), so neither needs a check that the column is still unwritten.
 
     /// table() when `name` is the current table (the previous row's).
     [[nodiscard, gnu::always_inline]] bool try_table(std::string_view name) noexcept {
@@ -122,8 +124,8 @@ class QwpRowStore {
         Column* c = next_;
         if (c != end_ && filled_ != 0 &&
             filled_ + 1 == static_cast<std::size_t>(end_ - table_->columns.data()) &&
-            c->type == type && value >= 0 && c->name.empty() && c->size == table_->rows &&
-            c->all_valid && c->data.has_room(8) && len_ + 8 <= options_.max_buf_size) [[likely]] {
+            c->type == type && value >= 0 && c->name.empty() && c->all_valid &&
+            c->data.has_room(8) && len_ + 8 <= options_.max_buf_size) [[likely]] {
             std::memcpy(c->data.bump(8), &value, 8);
             ++c->size;
             len_ += 8;
@@ -151,52 +153,75 @@ class QwpRowStore {
     questdb::detail::Result<std::span<const qwp::TableSource>> table_sources();
 
   private:
-    /// Append-only bytes with an inline fast path (capacity kept across clear()).
+    /// Append-only bytes with an inline fast path (capacity kept across clear()). The write
+    /// position and the end of the allocation are kept as pointers so that the steady-state
+    /// room check is one subtraction.
     class Bytes {
       public:
-        [[nodiscard]] std::size_t size() const noexcept { return used_; }
+        Bytes() = default;
+        Bytes(Bytes&& other) noexcept
+            : buf_(std::move(other.buf_)), cur_(other.cur_), lim_(other.lim_) {
+            other.cur_ = other.lim_ = nullptr;
+        }
+        Bytes& operator=(Bytes&& other) noexcept {
+            buf_ = std::move(other.buf_);
+            cur_ = other.cur_;
+            lim_ = other.lim_;
+            other.cur_ = other.lim_ = nullptr;
+            return *this;
+        }
+        Bytes(const Bytes&) = delete;
+        Bytes& operator=(const Bytes&) = delete;
+        ~Bytes() = default;
+
+        [[nodiscard]] std::size_t size() const noexcept {
+            return static_cast<std::size_t>(cur_ - buf_.data());
+        }
         [[nodiscard]] std::uint8_t* data() noexcept { return buf_.data(); }
         [[nodiscard]] const std::uint8_t* data() const noexcept { return buf_.data(); }
         std::uint8_t& operator[](std::size_t i) noexcept { return buf_[i]; }
         /// True when `n` more bytes fit without reallocating.
         [[nodiscard]] bool has_room(std::size_t n) const noexcept {
-            return buf_.size() - used_ >= n;
+            return static_cast<std::size_t>(lim_ - cur_) >= n;
         }
         /// Grows by `n` bytes that has_room(n) said fit.
         std::uint8_t* bump(std::size_t n) noexcept {
-            std::uint8_t* at = buf_.data() + used_;
-            used_ += n;
+            std::uint8_t* at = cur_;
+            cur_ += n;
             return at;
         }
         /// Grows by `n` uninitialised bytes and returns where they start.
         std::uint8_t* grow(std::size_t n) {
-            if (buf_.size() - used_ < n)
+            if (!has_room(n))
                 reserve_more(n);
-            std::uint8_t* at = buf_.data() + used_;
-            used_ += n;
-            return at;
+            return bump(n);
         }
         void resize(std::size_t n) {
-            if (n > used_) {
-                grow(n - used_);
+            const std::size_t used = size();
+            if (n > used) {
+                grow(n - used);
             } else {
-                used_ = n;
+                cur_ = buf_.data() + n;
             }
         }
         void resize(std::size_t n, std::uint8_t fill) {
-            const std::size_t old = used_;
+            const std::size_t old = size();
             resize(n);
             if (n > old)
                 std::memset(buf_.data() + old, fill, n - old);
         }
-        void clear() noexcept { used_ = 0; }
+        void clear() noexcept { cur_ = buf_.data(); }
 
       private:
         void reserve_more(std::size_t n) {
-            buf_.resize(std::max(buf_.size() * 2, std::max<std::size_t>(used_ + n, 64)));
+            const std::size_t used = size();
+            buf_.resize(std::max(buf_.size() * 2, std::max<std::size_t>(used + n, 64)));
+            cur_ = buf_.data() + used;
+            lim_ = buf_.data() + buf_.size();
         }
         qwp::ByteVector buf_;
-        std::size_t used_ = 0;
+        std::uint8_t* cur_ = nullptr;  // buf_.data() + bytes in use
+        std::uint8_t* lim_ = nullptr;  // buf_.data() + buf_.size()
     };
 
     struct Column {
@@ -264,12 +289,11 @@ class QwpRowStore {
                                                  std::string_view b) noexcept {
         return a.size() == b.size() && questdb::detail::bytes_equal(a.data(), b.data(), b.size());
     }
-    // The fast paths' shared test: `c` (the expected column) is named `name`, has no value in
-    // this row yet, no NULL so far and room for `width` more bytes.
-    [[nodiscard, gnu::always_inline]] bool expected(const Column& c, std::string_view name,
-                                                    std::size_t width) const noexcept {
-        return c.size == table_->rows && c.all_valid && c.data.has_room(width) &&
-               same_name(c.name, name);
+    // The fast paths' shared test: `c` (the expected column, so unwritten in this row) is
+    // named `name`, has no NULL so far and room for `width` more bytes.
+    [[nodiscard, gnu::always_inline]] static bool expected(const Column& c, std::string_view name,
+                                                           std::size_t width) noexcept {
+        return c.all_valid && c.data.has_room(width) && same_name(c.name, name);
     }
     // Bookkeeping after the fast path stored a value in `c` (the expected column).
     [[gnu::always_inline]] void wrote(Column* c, std::size_t bytes) noexcept {
@@ -299,16 +323,18 @@ class QwpRowStore {
         len_at_row_start_ = len_;
         next_ = end_ = nullptr;
     }
-    // Moves the cursor to column `index` of the current table (after the columns vector may
-    // have grown, so end_ is re-read too).
-    void aim(std::size_t index) noexcept {
-        next_ = table_->columns.data() + index;
+    // Moves the cursor to just after column `index` of the current table, never backwards:
+    // every column from next_ on then stays unwritten in this row (a column before the
+    // cursor may have a value already). The columns vector may have grown, so both
+    // pointers are re-derived from `next_index` (the cursor's index before the call).
+    void aim(std::size_t index, std::size_t next_index) noexcept {
+        next_ = table_->columns.data() + std::max(index + 1, next_index);
         end_ = table_->columns.data() + table_->columns.size();
     }
     // The common case: the row writes its columns in the same order as the previous row.
     bool next_column(std::string_view name, qwp::TypeCode type, Column*& out) noexcept {
         Column* c = next_;
-        if (c != end_ && c->type == type && c->size == table_->rows && same_name(c->name, name)) {
+        if (c != end_ && c->type == type && same_name(c->name, name)) {
             ++filled_;
             next_ = c + 1;
             out = c;

@@ -23,18 +23,39 @@ namespace questdb::qwp {
 
 /// 64-bit hash used by the dictionaries (exposed for the Buffer's local dictionaries). Inline:
 /// the row API hashes one symbol per SYMBOL value, and a call costs as much as the hash.
+/// Whole words only: 8-byte words with a last word overlapping the previous one, shorter
+/// strings as one word assembled from overlapping 4-byte or single-byte loads; the length is
+/// in the seed, so overlaps cannot make two lengths collide systematically. Not persisted
+/// (the dictionaries rehash from their entries), so it may change.
 [[nodiscard, gnu::always_inline]] inline std::uint64_t hash_bytes(std::string_view s) noexcept {
-    // FNV-1a over 8-byte words then a final mix: fast for short symbols, good enough spread.
-    std::uint64_t h = 0xcbf29ce484222325ULL ^ s.size();
-    std::size_t i = 0;
-    for (; i + 8 <= s.size(); i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, s.data() + i, 8);
-        h = (h ^ w) * 0x100000001b3ULL;
+    constexpr std::uint64_t kPrime = 0x100000001b3ULL;
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    std::uint64_t h = 0xcbf29ce484222325ULL ^ n;
+    const auto mix = [&h](std::uint64_t w) {
+        h = (h ^ w) * kPrime;
         h ^= h >> 29;
+    };
+    if (n >= 8) {
+        for (std::size_t i = 0; i + 8 < n; i += 8) {
+            std::uint64_t w;
+            std::memcpy(&w, p + i, 8);
+            mix(w);
+        }
+        std::uint64_t w;
+        std::memcpy(&w, p + n - 8, 8);
+        mix(w);
+    } else if (n >= 4) {
+        std::uint32_t lo;
+        std::uint32_t hi;
+        std::memcpy(&lo, p, 4);
+        std::memcpy(&hi, p + n - 4, 4);
+        mix(lo | (static_cast<std::uint64_t>(hi) << 32));
+    } else if (n != 0) {
+        mix(static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) |
+            static_cast<std::uint64_t>(static_cast<unsigned char>(p[n >> 1])) << 8 |
+            static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16);
     }
-    for (; i < s.size(); ++i)
-        h = (h ^ static_cast<unsigned char>(s[i])) * 0x100000001b3ULL;
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
