@@ -272,8 +272,8 @@ bool QwpRowStore::column_for(std::string_view name, TypeCode type, ValueLayout l
                                " to " + std::string(qwp::type_name(type)) + quoted(t.name, name)));
     }
     skip = c.size > t.rows;  // already written in this row: the first value wins
-    if (!skip)
-        ++filled_;
+    if (index != next_index)
+        in_order_ = false;  // skipped columns, or went back (a rewrite or an earlier column)
     aim(index, next_index);
     out = &c;
     return true;
@@ -639,7 +639,7 @@ bool QwpRowStore::at_now() {
     if (!op_allowed(Op::at))
         return bad_op(Op::at);
     auto& t = current();
-    if (filled_ != t.columns.size()) {  // some column has no value in this row: NULL
+    if (!in_order_ || next_ != end_) {  // some column may have no value in this row: NULL
         for (auto& c : t.columns) {
             if (c.size == t.rows)
                 append_null(c);
@@ -675,7 +675,7 @@ void QwpRowStore::rewind() noexcept {
         }
     }
     next_ = end_ = nullptr;
-    filled_ = 0;
+    in_order_ = true;
     in_row_ = false;
     table_created_in_row_ = false;
     len_ = len_at_row_start_;
@@ -694,7 +694,7 @@ void QwpRowStore::clear() noexcept {
     current_ = 0;
     table_ = nullptr;
     next_ = end_ = nullptr;
-    filled_ = 0;
+    in_order_ = true;
     in_row_ = false;
     table_created_in_row_ = false;
     state_ = State::init;

@@ -117,15 +117,15 @@ class QwpRowStore {
                              std::span<const std::ptrdiff_t> strides);
     /// Ends the row; `type` is TIMESTAMP or TIMESTAMP_NANOS.
     [[nodiscard]] bool at(qwp::TypeCode type, std::int64_t value);
-    /// at() in the steady state: the designated timestamp follows the columns the previous
-    /// row wrote, and every other column of the table has a value in this row (`filled_ !=
-    /// 0` also means the row has a value, i.e. at() is allowed).
+    /// at() in the steady state: the designated timestamp is the last column and follows the
+    /// columns the previous row wrote, all written in order (no gap, see in_order_), so every
+    /// other column has a value; the row has a value (at() is allowed) because the
+    /// timestamp is not the first column.
     [[nodiscard, gnu::always_inline]] bool try_at(qwp::TypeCode type, std::int64_t value) noexcept {
         Column* c = next_;
-        if (c != end_ && filled_ != 0 &&
-            filled_ + 1 == static_cast<std::size_t>(end_ - table_->columns.data()) &&
-            c->type == type && value >= 0 && c->name.empty() && c->all_valid &&
-            c->data.has_room(8) && len_ + 8 <= options_.max_buf_size) [[likely]] {
+        if (end_ - c == 1 && in_order_ && c != table_->columns.data() && c->type == type &&
+            value >= 0 && c->name.empty() && c->all_valid && c->data.has_room(8) &&
+            len_ + 8 <= options_.max_buf_size) [[likely]] {
             std::memcpy(c->data.bump(8), &value, 8);
             ++c->size;
             len_ += 8;
@@ -298,7 +298,6 @@ class QwpRowStore {
     // Bookkeeping after the fast path stored a value in `c` (the expected column).
     [[gnu::always_inline]] void wrote(Column* c, std::size_t bytes) noexcept {
         ++c->size;
-        ++filled_;
         next_ = c + 1;
         len_ += bytes;
     }
@@ -309,7 +308,7 @@ class QwpRowStore {
         t.columns_at_row_start = t.columns.size();
         next_ = t.columns.data();
         end_ = next_ + t.columns.size();
-        filled_ = 0;
+        in_order_ = true;
         in_row_ = true;
         state_ = State::table_written;
     }
@@ -335,7 +334,6 @@ class QwpRowStore {
     bool next_column(std::string_view name, qwp::TypeCode type, Column*& out) noexcept {
         Column* c = next_;
         if (c != end_ && c->type == type && same_name(c->name, name)) {
-            ++filled_;
             next_ = c + 1;
             out = c;
             return true;
@@ -357,7 +355,11 @@ class QwpRowStore {
     // next, and one past the last column. Both nullptr outside a row.
     Column* next_ = nullptr;
     Column* end_ = nullptr;
-    std::size_t filled_ = 0;  // columns given a value in the row in progress
+    // True while the row in progress wrote exactly the columns before next_, in order (no
+    // column skipped, none written out of order or twice): then the row has a value for
+    // every column before next_ and none from next_ on, so at()/at_now() need not look for
+    // columns to fill with NULL.
+    bool in_order_ = true;
     bool in_row_ = false;
     bool table_created_in_row_ = false;
     State state_ = State::init;
