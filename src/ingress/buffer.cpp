@@ -25,9 +25,57 @@ Buffer& checked(Buffer& self, Buffer::Impl& impl, bool ok) {
 template <typename T>
 Buffer& fixed(Buffer& self, Buffer::Impl& impl, std::string_view name, TypeCode type, T value) {
     static_assert(std::is_trivially_copyable_v<T>);
-    if (qwp::fixed_width(type) == sizeof(T))  // folds: every caller passes a constant type
-        return checked(self, impl, impl.qwp.fixed_fast<sizeof(T)>(name, type, &value));
+    // fixed_width folds: every caller passes a constant type.
+    if (qwp::fixed_width(type) == sizeof(T) && impl.qwp.try_fixed(name, type, value))
+        return self;
     return checked(self, impl, impl.qwp.fixed(name, type, &value));
+}
+
+// The slow halves of the hottest setters (table, symbol, LONG, DOUBLE, at): everything the
+// row store's try_* fast path declined, ILP mode included (an ILP buffer's row store stays
+// empty, so its fast paths always decline). Out of line so that the public setter is the
+// fast path plus a tail call: no stack frame, no saved registers in the steady state.
+[[gnu::noinline]] Buffer& table_slow(Buffer& self, Buffer::Impl& impl, std::string_view name) {
+    if (auto* lines = impl.ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        ilp::bridge::table(*lines, name);
+        return self;
+    }
+    return checked(self, impl, impl.qwp.table(name));
+}
+[[gnu::noinline]] Buffer& symbol_slow(Buffer& self, Buffer::Impl& impl, std::string_view name,
+                                      std::string_view value) {
+    if (auto* lines = impl.ilp.get()) {
+        ilp::bridge::symbol(*lines, name, value);
+        return self;
+    }
+    return checked(self, impl, impl.qwp.symbol(name, value));
+}
+[[gnu::noinline]] Buffer& i64_slow(Buffer& self, Buffer::Impl& impl, std::string_view name,
+                                   std::int64_t value) {
+    if (auto* lines = impl.ilp.get()) {
+        ilp::bridge::column_int(*lines, name, value);
+        return self;
+    }
+    return checked(self, impl, impl.qwp.fixed(name, TypeCode::long_, &value));
+}
+[[gnu::noinline]] Buffer& f64_slow(Buffer& self, Buffer::Impl& impl, std::string_view name,
+                                   double value) {
+    if (auto* lines = impl.ilp.get()) {
+        ilp::bridge::column_f64(*lines, name, value);
+        return self;
+    }
+    return checked(self, impl, impl.qwp.fixed(name, TypeCode::double_, &value));
+}
+[[gnu::noinline]] void at_slow(Buffer& self, Buffer::Impl& impl, TypeCode type,
+                               std::int64_t value) {
+    if (auto* lines = impl.ilp.get()) {
+        if (type == TypeCode::timestamp_nanos)
+            ilp::bridge::at_nanos(*lines, value);
+        else
+            ilp::bridge::at_micros(*lines, value);
+        return;
+    }
+    checked(self, impl, impl.qwp.at(type, value));
 }
 
 }  // namespace
@@ -55,18 +103,14 @@ Buffer::Buffer(Buffer&&) noexcept = default;
 Buffer& Buffer::operator=(Buffer&&) noexcept = default;
 
 Buffer& Buffer::table(std::string_view name) {
-    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
-        ilp::bridge::table(*lines, name);
+    if (impl_->qwp.try_table(name)) [[likely]]
         return *this;
-    }
-    return checked(*this, *impl_, impl_->qwp.table(name));
+    return table_slow(*this, *impl_, name);
 }
 Buffer& Buffer::symbol(std::string_view name, std::string_view value) {
-    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
-        ilp::bridge::symbol(*lines, name, value);
+    if (impl_->qwp.try_symbol(name, value)) [[likely]]
         return *this;
-    }
-    return checked(*this, *impl_, impl_->qwp.symbol(name, value));
+    return symbol_slow(*this, *impl_, name, value);
 }
 Buffer& Buffer::column_bool(std::string_view name, bool value) {
     if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
@@ -97,11 +141,9 @@ Buffer& Buffer::column_i32(std::string_view name, std::int32_t v) {
     return fixed(*this, *impl_, name, TypeCode::int_, v);
 }
 Buffer& Buffer::column_i64(std::string_view name, std::int64_t v) {
-    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
-        ilp::bridge::column_int(*lines, name, v);
+    if (impl_->qwp.try_fixed(name, TypeCode::long_, v)) [[likely]]
         return *this;
-    }
-    return fixed(*this, *impl_, name, TypeCode::long_, v);
+    return i64_slow(*this, *impl_, name, v);
 }
 Buffer& Buffer::column_f32(std::string_view name, float v) {
     if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
@@ -111,11 +153,9 @@ Buffer& Buffer::column_f32(std::string_view name, float v) {
     return fixed(*this, *impl_, name, TypeCode::float_, v);
 }
 Buffer& Buffer::column_f64(std::string_view name, double v) {
-    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
-        ilp::bridge::column_f64(*lines, name, v);
+    if (impl_->qwp.try_fixed(name, TypeCode::double_, v)) [[likely]]
         return *this;
-    }
-    return fixed(*this, *impl_, name, TypeCode::double_, v);
+    return f64_slow(*this, *impl_, name, v);
 }
 Buffer& Buffer::column_str(std::string_view name, std::string_view value) {
     if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
@@ -274,18 +314,14 @@ Buffer& Buffer::column_ts(std::string_view name, TimestampNanos value) {
 }
 
 void Buffer::at(TimestampMicros timestamp) {
-    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
-        ilp::bridge::at_micros(*lines, timestamp.as_i64());
+    if (impl_->qwp.try_at(TypeCode::timestamp, timestamp.as_i64())) [[likely]]
         return;
-    }
-    checked(*this, *impl_, impl_->qwp.at_fast(TypeCode::timestamp, timestamp.as_i64()));
+    at_slow(*this, *impl_, TypeCode::timestamp, timestamp.as_i64());
 }
 void Buffer::at(TimestampNanos timestamp) {
-    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
-        ilp::bridge::at_nanos(*lines, timestamp.as_i64());
+    if (impl_->qwp.try_at(TypeCode::timestamp_nanos, timestamp.as_i64())) [[likely]]
         return;
-    }
-    checked(*this, *impl_, impl_->qwp.at_fast(TypeCode::timestamp_nanos, timestamp.as_i64()));
+    at_slow(*this, *impl_, TypeCode::timestamp_nanos, timestamp.as_i64());
 }
 void Buffer::at_now() {
     if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp

@@ -101,19 +101,14 @@ bool QwpRowStore::check_name(std::string_view name) {
 bool QwpRowStore::table(std::string_view name) {
     if (!op_allowed(Op::table))
         return bad_op(Op::table);
-    len_at_row_start_ = len_;
-    table_created_in_row_ = false;
     std::size_t found = kNoColumn;
-    if (current_ < tables_.size() && tables_[current_].name == name) {
-        found = current_;
-    } else {
-        for (std::size_t i = 0; i < tables_.size(); ++i) {
-            if (tables_[i].name == name) {
-                found = i;
-                break;
-            }
+    for (std::size_t i = 0; i < tables_.size(); ++i) {
+        if (same_name(tables_[i].name, name)) {
+            found = i;
+            break;
         }
     }
+    bool created = false;
     if (found == kNoColumn) {
         if (auto st = names::validate_table_name(name, options_.max_name_len); !st) {
             return failed(std::move(st).failure());
@@ -127,18 +122,16 @@ bool QwpRowStore::table(std::string_view name) {
         auto& t = tables_.back();
         t.name.assign(name);
         t.rows = 0;
-        t.cursor = 0;
         found = tables_.size() - 1;
+        created = true;
+    }
+    current_ = found;
+    table_ = &tables_[found];  // tables_ may have grown: refresh
+    start_row(*table_);
+    if (created) {
         table_created_in_row_ = true;
         len_ += name.size() + 8;
     }
-    current_ = found;
-    auto& t = tables_[current_];
-    t.columns_at_row_start = t.columns.size();
-    t.cursor = 0;
-    t.filled = 0;
-    in_row_ = true;
-    state_ = State::table_written;
     return true;
 }
 
@@ -233,12 +226,13 @@ void QwpRowStore::recycle(Column&& c) {
 bool QwpRowStore::column_for(std::string_view name, TypeCode type, ValueLayout layout,
                              std::uint8_t width, Column*& out, bool& skip) {
     auto& t = current();
+    const auto next_index = static_cast<std::size_t>(next_ - t.columns.data());
     std::size_t index = kNoColumn;
-    if (t.cursor < t.columns.size() && t.columns[t.cursor].name == name) {
-        index = t.cursor;
+    if (next_ != end_ && same_name(next_->name, name)) {
+        index = static_cast<std::size_t>(next_ - t.columns.data());
     } else {
         for (std::size_t i = 0; i < t.columns.size(); ++i) {
-            if (t.columns[i].name == name) {
+            if (same_name(t.columns[i].name, name)) {
                 index = i;
                 break;
             }
@@ -278,9 +272,9 @@ bool QwpRowStore::column_for(std::string_view name, TypeCode type, ValueLayout l
                                " to " + std::string(qwp::type_name(type)) + quoted(t.name, name)));
     }
     skip = c.size > t.rows;  // already written in this row: the first value wins
-    if (!skip)
-        ++t.filled;
-    t.cursor = index + 1;
+    if (index != next_index)
+        in_order_ = false;  // skipped columns, or went back (a rewrite or an earlier column)
+    aim(index, next_index);
     out = &c;
     return true;
 }
@@ -645,27 +639,19 @@ bool QwpRowStore::at_now() {
     if (!op_allowed(Op::at))
         return bad_op(Op::at);
     auto& t = current();
-    if (t.filled != t.columns.size()) {  // some column has no value in this row: NULL
+    if (!in_order_ || next_ != end_) {  // some column may have no value in this row: NULL
         for (auto& c : t.columns) {
             if (c.size == t.rows)
                 append_null(c);
         }
     }
-    ++t.rows;
-    ++total_rows_;
-    in_row_ = false;
-    table_created_in_row_ = false;
-    state_ = State::row_done;
-    if (len_ > options_.max_buf_size) {
-        --t.rows;
-        --total_rows_;
-        in_row_ = true;
+    if (len_ > options_.max_buf_size) {  // the caller rewinds: the row stays in progress
         return failed(fail(ErrorCode::limit_exceeded, "buffer size " + std::to_string(len_) +
                                                           " exceeds max_buf_size " +
                                                           std::to_string(options_.max_buf_size) +
                                                           " (table '" + t.name + "')"));
     }
-    len_at_row_start_ = len_;
+    end_row(t);
     return true;
 }
 
@@ -685,8 +671,11 @@ void QwpRowStore::rewind() noexcept {
             spare_tables_.push_back(std::move(t));
             tables_.pop_back();
             current_ = 0;
+            table_ = tables_.empty() ? nullptr : &tables_[0];
         }
     }
+    next_ = end_ = nullptr;
+    in_order_ = true;
     in_row_ = false;
     table_created_in_row_ = false;
     len_ = len_at_row_start_;
@@ -703,6 +692,9 @@ void QwpRowStore::clear() noexcept {
     }
     tables_.clear();
     current_ = 0;
+    table_ = nullptr;
+    next_ = end_ = nullptr;
+    in_order_ = true;
     in_row_ = false;
     table_created_in_row_ = false;
     state_ = State::init;

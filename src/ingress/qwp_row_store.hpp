@@ -16,14 +16,17 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
+#include "core/bytes_equal.hpp"
 #include "core/result.hpp"
 #include "questdb/ingress/buffer.hpp"
 #include "qwp/encoder.hpp"
 #include "qwp/symbol_dict.hpp"
 #include "qwp/table_source.hpp"
 #include "qwp/types.hpp"
+#include "qwp/wire.hpp"
 
 namespace questdb::ingress {
 
@@ -32,34 +35,72 @@ class QwpRowStore {
     using Status = questdb::detail::Status;
 
     explicit QwpRowStore(const BufferOptions& options);
+    // Holds pointers into its own tables (the current table, the next expected column):
+    // neither copied nor moved (Buffer::Impl lives behind a unique_ptr).
+    QwpRowStore(const QwpRowStore&) = delete;
+    QwpRowStore& operator=(const QwpRowStore&) = delete;
 
+    // Steady-state fast paths (try_*): each stores the value only when the row repeats the
+    // previous row of the same table (same table; the setter names the column the previous
+    // row wrote at this position, with the same type; no NULL in the column so far; storage
+    // with room; the buffer under max_buf_size) and returns false for anything else without
+    // touching any state. The caller then calls the out-of-line setter, which handles and
+    // reports every case (first-seen names, another order, type changes, calls out of
+    // order, errors). They call no function, so a caller that tail-calls its slow path
+    // needs no stack frame. `next_ != end_` only inside a row (table() sets it, the end of
+    // a row and rewind() clear it), so a column setter needs no state check there; and no
+    // column in [next_, end_) has a value in this row yet (the cursor only moves forward,
+    // see aim()), so neither needs a check that the column is still unwritten.
+
+    /// table() when `name` is the current table (the previous row's).
+    [[nodiscard, gnu::always_inline]] bool try_table(std::string_view name) noexcept {
+        Table* t = table_;
+        if (t != nullptr && !in_row_ && same_name(t->name, name)) [[likely]] {
+            start_row(*t);
+            return true;
+        }
+        return false;
+    }
     [[nodiscard]] bool table(std::string_view name);
-    [[nodiscard]] bool symbol(std::string_view name, std::string_view value);
-    /// A fixed-width little-endian value of fixed_width(type) bytes.
-    [[nodiscard]] bool fixed(std::string_view name, qwp::TypeCode type, const void* value);
-    /// fixed() for a `Width`-byte type, with the steady-state case inline: the row writes the
-    /// column the previous row wrote at this position, the column has no NULL yet and its
-    /// storage has room. Anything else takes fixed(), which handles (and reports) it all.
-    template <std::size_t Width>
-    [[nodiscard]] bool fixed_fast(std::string_view name, qwp::TypeCode type, const void* value) {
-        if (op_allowed(Op::column)) [[likely]] {
-            Table& t = tables_[current_];
-            if (t.cursor < t.columns.size()) [[likely]] {
-                Column& c = t.columns[t.cursor];
-                if (c.type == type && c.size == t.rows && c.all_valid &&
-                    len_ + Width <= options_.max_buf_size && c.data.has_room(Width) &&
-                    same_name(c.name, name)) [[likely]] {
-                    std::memcpy(c.data.bump(Width), value, Width);
-                    ++c.size;
-                    ++t.cursor;
-                    ++t.filled;
-                    len_ += Width;
-                    state_ = State::column_written;
+
+    /// symbol() for the expected SYMBOL column and a value already in its dictionary.
+    [[nodiscard, gnu::always_inline]] bool try_symbol(std::string_view name,
+                                                      std::string_view value) noexcept {
+        Column* c = next_;
+        if (c != end_ && c->type == qwp::TypeCode::symbol && state_ != State::column_written &&
+            expected(*c, name, 4)) [[likely]] {
+            std::uint32_t id = 0;
+            if (c->dict.find(value, id)) [[likely]] {
+                const std::size_t bytes = qwp::varint_size(id);
+                if (len_ + bytes <= options_.max_buf_size) [[likely]] {
+                    const auto code = static_cast<std::int32_t>(id);
+                    std::memcpy(c->data.bump(4), &code, 4);
+                    wrote(c, bytes);
+                    state_ = State::symbol_written;
                     return true;
                 }
             }
         }
-        return fixed(name, type, value);
+        return false;
+    }
+    [[nodiscard]] bool symbol(std::string_view name, std::string_view value);
+
+    /// A fixed-width little-endian value of fixed_width(type) bytes.
+    [[nodiscard]] bool fixed(std::string_view name, qwp::TypeCode type, const void* value);
+    /// fixed() for `type`, whose width is sizeof(T) (the caller guarantees it).
+    template <typename T>
+    [[nodiscard, gnu::always_inline]] bool try_fixed(std::string_view name, qwp::TypeCode type,
+                                                     const T& value) noexcept {
+        static_assert(std::is_trivially_copyable_v<T>);
+        Column* c = next_;
+        if (c != end_ && c->type == type && expected(*c, name, sizeof(T)) &&
+            len_ + sizeof(T) <= options_.max_buf_size) [[likely]] {
+            std::memcpy(c->data.bump(sizeof(T)), &value, sizeof(T));
+            wrote(c, sizeof(T));
+            state_ = State::column_written;
+            return true;
+        }
+        return false;
     }
     [[nodiscard]] bool boolean(std::string_view name, bool value);
     /// VARCHAR (validated UTF-8) or BINARY.
@@ -76,29 +117,22 @@ class QwpRowStore {
                              std::span<const std::ptrdiff_t> strides);
     /// Ends the row; `type` is TIMESTAMP or TIMESTAMP_NANOS.
     [[nodiscard]] bool at(qwp::TypeCode type, std::int64_t value);
-    /// at() with the steady-state case inline: the designated timestamp follows the columns
-    /// the previous row wrote, and every column of the table has a value in this row.
-    [[nodiscard]] bool at_fast(qwp::TypeCode type, std::int64_t value) {
-        if (op_allowed(Op::at) && value >= 0) [[likely]] {
-            Table& t = tables_[current_];
-            if (t.cursor < t.columns.size() && t.filled + 1 == t.columns.size()) [[likely]] {
-                Column& c = t.columns[t.cursor];
-                if (c.type == type && c.size == t.rows && c.all_valid && c.name.empty() &&
-                    len_ + 8 <= options_.max_buf_size && c.data.has_room(8)) [[likely]] {
-                    std::memcpy(c.data.bump(8), &value, 8);
-                    ++c.size;
-                    len_ += 8;
-                    ++t.rows;
-                    ++total_rows_;
-                    in_row_ = false;
-                    table_created_in_row_ = false;
-                    state_ = State::row_done;
-                    len_at_row_start_ = len_;
-                    return true;
-                }
-            }
+    /// at() in the steady state: the designated timestamp is the last column and follows the
+    /// columns the previous row wrote, all written in order (no gap, see in_order_), so every
+    /// other column has a value; the row has a value (at() is allowed) because the
+    /// timestamp is not the first column.
+    [[nodiscard, gnu::always_inline]] bool try_at(qwp::TypeCode type, std::int64_t value) noexcept {
+        Column* c = next_;
+        if (end_ - c == 1 && in_order_ && c != table_->columns.data() && c->type == type &&
+            value >= 0 && c->name.empty() && c->all_valid && c->data.has_room(8) &&
+            len_ + 8 <= options_.max_buf_size) [[likely]] {
+            std::memcpy(c->data.bump(8), &value, 8);
+            ++c->size;
+            len_ += 8;
+            end_row(*table_);
+            return true;
         }
-        return at(type, value);
+        return false;
     }
 
     /// The failure of the last setter that returned false.
@@ -119,52 +153,75 @@ class QwpRowStore {
     questdb::detail::Result<std::span<const qwp::TableSource>> table_sources();
 
   private:
-    /// Append-only bytes with an inline fast path (capacity kept across clear()).
+    /// Append-only bytes with an inline fast path (capacity kept across clear()). The write
+    /// position and the end of the allocation are kept as pointers so that the steady-state
+    /// room check is one subtraction.
     class Bytes {
       public:
-        [[nodiscard]] std::size_t size() const noexcept { return used_; }
+        Bytes() = default;
+        Bytes(Bytes&& other) noexcept
+            : buf_(std::move(other.buf_)), cur_(other.cur_), lim_(other.lim_) {
+            other.cur_ = other.lim_ = nullptr;
+        }
+        Bytes& operator=(Bytes&& other) noexcept {
+            buf_ = std::move(other.buf_);
+            cur_ = other.cur_;
+            lim_ = other.lim_;
+            other.cur_ = other.lim_ = nullptr;
+            return *this;
+        }
+        Bytes(const Bytes&) = delete;
+        Bytes& operator=(const Bytes&) = delete;
+        ~Bytes() = default;
+
+        [[nodiscard]] std::size_t size() const noexcept {
+            return static_cast<std::size_t>(cur_ - buf_.data());
+        }
         [[nodiscard]] std::uint8_t* data() noexcept { return buf_.data(); }
         [[nodiscard]] const std::uint8_t* data() const noexcept { return buf_.data(); }
         std::uint8_t& operator[](std::size_t i) noexcept { return buf_[i]; }
         /// True when `n` more bytes fit without reallocating.
         [[nodiscard]] bool has_room(std::size_t n) const noexcept {
-            return buf_.size() - used_ >= n;
+            return static_cast<std::size_t>(lim_ - cur_) >= n;
         }
         /// Grows by `n` bytes that has_room(n) said fit.
         std::uint8_t* bump(std::size_t n) noexcept {
-            std::uint8_t* at = buf_.data() + used_;
-            used_ += n;
+            std::uint8_t* at = cur_;
+            cur_ += n;
             return at;
         }
         /// Grows by `n` uninitialised bytes and returns where they start.
         std::uint8_t* grow(std::size_t n) {
-            if (buf_.size() - used_ < n)
+            if (!has_room(n))
                 reserve_more(n);
-            std::uint8_t* at = buf_.data() + used_;
-            used_ += n;
-            return at;
+            return bump(n);
         }
         void resize(std::size_t n) {
-            if (n > used_) {
-                grow(n - used_);
+            const std::size_t used = size();
+            if (n > used) {
+                grow(n - used);
             } else {
-                used_ = n;
+                cur_ = buf_.data() + n;
             }
         }
         void resize(std::size_t n, std::uint8_t fill) {
-            const std::size_t old = used_;
+            const std::size_t old = size();
             resize(n);
             if (n > old)
                 std::memset(buf_.data() + old, fill, n - old);
         }
-        void clear() noexcept { used_ = 0; }
+        void clear() noexcept { cur_ = buf_.data(); }
 
       private:
         void reserve_more(std::size_t n) {
-            buf_.resize(std::max(buf_.size() * 2, std::max<std::size_t>(used_ + n, 64)));
+            const std::size_t used = size();
+            buf_.resize(std::max(buf_.size() * 2, std::max<std::size_t>(used + n, 64)));
+            cur_ = buf_.data() + used;
+            lim_ = buf_.data() + buf_.size();
         }
         qwp::ByteVector buf_;
-        std::size_t used_ = 0;
+        std::uint8_t* cur_ = nullptr;  // buf_.data() + bytes in use
+        std::uint8_t* lim_ = nullptr;  // buf_.data() + buf_.size()
     };
 
     struct Column {
@@ -186,8 +243,6 @@ class QwpRowStore {
         std::string name;
         std::size_t rows = 0;
         std::vector<Column> columns;
-        std::size_t cursor = 0;
-        std::size_t filled = 0;  // columns given a value in the row in progress
         std::size_t columns_at_row_start = 0;
         std::vector<qwp::ColumnSource> view;
     };
@@ -230,32 +285,64 @@ class QwpRowStore {
             return;  // no NULL yet: no bitmap to maintain
         set_valid_slow(c, row, valid);
     }
-    static bool same_name(const std::string& a, std::string_view b) noexcept {
-        if (a.size() != b.size())
-            return false;
-        for (std::size_t i = 0; i < b.size(); ++i) {
-            if (a[i] != b[i])
-                return false;
-        }
-        return true;
+    [[gnu::always_inline]] static bool same_name(const std::string& a,
+                                                 std::string_view b) noexcept {
+        return a.size() == b.size() && questdb::detail::bytes_equal(a.data(), b.data(), b.size());
+    }
+    // The fast paths' shared test: `c` (the expected column, so unwritten in this row) is
+    // named `name`, has no NULL so far and room for `width` more bytes.
+    [[nodiscard, gnu::always_inline]] static bool expected(const Column& c, std::string_view name,
+                                                           std::size_t width) noexcept {
+        return c.all_valid && c.data.has_room(width) && same_name(c.name, name);
+    }
+    // Bookkeeping after the fast path stored a value in `c` (the expected column).
+    [[gnu::always_inline]] void wrote(Column* c, std::size_t bytes) noexcept {
+        ++c->size;
+        next_ = c + 1;
+        len_ += bytes;
+    }
+    // The row starts: cursor at the first column.
+    [[gnu::always_inline]] void start_row(Table& t) noexcept {
+        len_at_row_start_ = len_;
+        table_created_in_row_ = false;
+        t.columns_at_row_start = t.columns.size();
+        next_ = t.columns.data();
+        end_ = next_ + t.columns.size();
+        in_order_ = true;
+        in_row_ = true;
+        state_ = State::table_written;
+    }
+    // The row is complete (its values are stored).
+    [[gnu::always_inline]] void end_row(Table& t) noexcept {
+        ++t.rows;
+        ++total_rows_;
+        in_row_ = false;
+        table_created_in_row_ = false;
+        state_ = State::row_done;
+        len_at_row_start_ = len_;
+        next_ = end_ = nullptr;
+    }
+    // Moves the cursor to just after column `index` of the current table, never backwards:
+    // every column from next_ on then stays unwritten in this row (a column before the
+    // cursor may have a value already). The columns vector may have grown, so both
+    // pointers are re-derived from `next_index` (the cursor's index before the call).
+    void aim(std::size_t index, std::size_t next_index) noexcept {
+        next_ = table_->columns.data() + std::max(index + 1, next_index);
+        end_ = table_->columns.data() + table_->columns.size();
     }
     // The common case: the row writes its columns in the same order as the previous row.
     bool next_column(std::string_view name, qwp::TypeCode type, Column*& out) noexcept {
-        auto& t = tables_[current_];
-        if (t.cursor < t.columns.size()) {
-            Column& c = t.columns[t.cursor];
-            if (c.type == type && c.size == t.rows && same_name(c.name, name)) {
-                ++t.cursor;
-                ++t.filled;
-                out = &c;
-                return true;
-            }
+        Column* c = next_;
+        if (c != end_ && c->type == type && same_name(c->name, name)) {
+            next_ = c + 1;
+            out = c;
+            return true;
         }
         return false;
     }
     static void append_null(Column& c);
     static void append_nulls(Column& c, std::size_t count);
-    Table& current() { return tables_[current_]; }
+    Table& current() { return *table_; }
 
     BufferOptions options_;
     std::vector<Table> tables_;
@@ -263,6 +350,16 @@ class QwpRowStore {
     std::vector<Table> spare_tables_;
     std::vector<qwp::TableSource> views_;
     std::size_t current_ = 0;
+    Table* table_ = nullptr;  // &tables_[current_], or nullptr when there are no tables
+    // The row in progress' cursor into table_->columns: the column the previous row wrote
+    // next, and one past the last column. Both nullptr outside a row.
+    Column* next_ = nullptr;
+    Column* end_ = nullptr;
+    // True while the row in progress wrote exactly the columns before next_, in order (no
+    // column skipped, none written out of order or twice): then the row has a value for
+    // every column before next_ and none from next_ on, so at()/at_now() need not look for
+    // columns to fill with NULL.
+    bool in_order_ = true;
     bool in_row_ = false;
     bool table_created_in_row_ = false;
     State state_ = State::init;

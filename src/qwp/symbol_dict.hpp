@@ -11,13 +11,56 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/bytes_equal.hpp"
 #include "core/result.hpp"
 
 namespace questdb::qwp {
+
+/// 64-bit hash used by the dictionaries (exposed for the Buffer's local dictionaries). Inline:
+/// the row API hashes one symbol per SYMBOL value, and a call costs as much as the hash.
+/// Whole words only: 8-byte words with a last word overlapping the previous one, shorter
+/// strings as one word assembled from overlapping 4-byte or single-byte loads; the length is
+/// in the seed, so overlaps cannot make two lengths collide systematically. Not persisted
+/// (the dictionaries rehash from their entries), so it may change.
+[[nodiscard, gnu::always_inline]] inline std::uint64_t hash_bytes(std::string_view s) noexcept {
+    constexpr std::uint64_t kPrime = 0x100000001b3ULL;
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    std::uint64_t h = 0xcbf29ce484222325ULL ^ n;
+    const auto mix = [&h](std::uint64_t w) {
+        h = (h ^ w) * kPrime;
+        h ^= h >> 29;
+    };
+    if (n >= 8) {
+        for (std::size_t i = 0; i + 8 < n; i += 8) {
+            std::uint64_t w;
+            std::memcpy(&w, p + i, 8);
+            mix(w);
+        }
+        std::uint64_t w;
+        std::memcpy(&w, p + n - 8, 8);
+        mix(w);
+    } else if (n >= 4) {
+        std::uint32_t lo;
+        std::uint32_t hi;
+        std::memcpy(&lo, p, 4);
+        std::memcpy(&hi, p + n - 4, 4);
+        mix(lo | (static_cast<std::uint64_t>(hi) << 32));
+    } else if (n != 0) {
+        mix(static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) |
+            static_cast<std::uint64_t>(static_cast<unsigned char>(p[n >> 1])) << 8 |
+            static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16);
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
 
 class SymbolDictionary {
   public:
@@ -28,8 +71,32 @@ class SymbolDictionary {
     /// no allocation once the tables have grown.
     detail::Result<std::uint32_t> intern(std::string_view value);
 
-    /// The id of `value` if present.
-    [[nodiscard]] bool find(std::string_view value, std::uint32_t& id) const noexcept;
+    /// The id of `value` if present. Inline (the row API looks up one value per SYMBOL
+    /// setter): a probe compares the slot's 32-bit hash tag first and touches the entry's
+    /// bytes only on a tag match, so a miss or a collision costs no string compare.
+    [[nodiscard, gnu::always_inline]] bool find(std::string_view value,
+                                                std::uint32_t& id) const noexcept {
+        if (slots_.empty())
+            return false;
+        const std::uint64_t h = hash_bytes(value);
+        const std::uint64_t tag = h >> 32;
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+            const std::uint64_t slot = slots_[i];
+            if (slot == 0)
+                return false;
+            if ((slot >> 32) == tag) {
+                const auto index = static_cast<std::uint32_t>(slot) - 1;
+                const std::uint64_t begin = offsets_[index];
+                if (offsets_[index + 1] - begin == value.size() &&
+                    questdb::detail::bytes_equal(bytes_.data() + begin, value.data(),
+                                                 value.size())) {
+                    id = index;
+                    return true;
+                }
+            }
+        }
+    }
 
     [[nodiscard]] std::size_t size() const noexcept { return offsets_.size() - 1; }
     [[nodiscard]] bool empty() const noexcept { return size() == 0; }
@@ -74,12 +141,12 @@ class SymbolDictionary {
     std::string bytes_;                      // all entries back to back
     std::vector<std::uint64_t> offsets_{0};  // entry i is [offsets_[i], offsets_[i+1])
     std::vector<std::uint64_t> hashes_;      // hash of each entry, for rehashing
-    std::vector<std::uint32_t> slots_;       // open addressing; 0 = empty, else id + 1
+    // Open addressing, linear probing: 0 = empty, else (hash >> 32) << 32 | (id + 1). The
+    // tag (the hash's high half; its low bits pick the slot) rejects almost every
+    // non-matching entry without reading its offsets or bytes.
+    std::vector<std::uint64_t> slots_;
     std::uint32_t sent_watermark_ = 0;
     std::size_t max_entries_ = 2'000'000;
 };
-
-/// 64-bit hash used by the dictionaries (exposed for the Buffer's local dictionaries).
-std::uint64_t hash_bytes(std::string_view s) noexcept;
 
 }  // namespace questdb::qwp

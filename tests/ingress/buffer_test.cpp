@@ -5,6 +5,7 @@
 #include <array>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -361,6 +362,219 @@ TEST(Buffer, ClearKeepsWorkingAndSplitsLargeBuffers) {
             }
         }
         EXPECT_EQ(rows, 3000u);
+    }
+}
+
+// A base name of `len` bytes and its near misses: each byte changed once, one byte shorter,
+// one byte longer. Names and values are compared a word at a time after a hash tag, so a
+// difference in any single byte, at any offset of any length, must still tell them apart.
+std::vector<std::string> near_misses(std::size_t len) {
+    std::string base;
+    for (std::size_t i = 0; i < len; ++i)
+        base += static_cast<char>('a' + (i * 7) % 26);
+    std::vector<std::string> out = {base};
+    for (std::size_t p = 0; p < len; ++p) {
+        std::string v = base;
+        v[p] = v[p] == 'z' ? 'y' : static_cast<char>(v[p] + 1);
+        out.push_back(v);
+    }
+    out.push_back(base.substr(0, len - 1));
+    out.push_back(base + 'q');
+    if (out.back().size() > 1 && out[out.size() - 2].empty())
+        out.erase(out.end() - 2);  // length 1: the shorter name would be empty
+    return out;
+}
+
+TEST(Buffer, NamesAndValuesDifferingInOneByteOrInLengthStayDistinct) {
+    for (std::size_t len = 1; len <= 40; ++len) {
+        const auto names = near_misses(len);
+        const std::size_t n = names.size();
+        const std::string t0 = "t_" + names[0];
+        const std::string u0 = "u_" + names[0];
+        Buffer b;
+        for (std::size_t k = 0; k < n; ++k) {
+            const auto ki = static_cast<std::int64_t>(k);
+            // After a row that wrote names[0] (the expected next column, and the dictionary
+            // holds names[0]), write the near miss names[k] as column name and symbol value.
+            b.table(t0).symbol("s", names[k]).column_i64(names[k], ki + 1).at_now();
+            b.table(t0).symbol("s", names[0]).column_i64(names[0], -1).at_now();
+            // Table names: the previous row's table is u_<names[0]>, this one a near miss.
+            b.table(u0).column_i64("k", -1).at_now();
+            if (k != 0)
+                b.table("u_" + names[k]).column_i64("k", ki).at_now();
+        }
+        const auto msg = round_trip(b);
+        ASSERT_EQ(msg.tables.size(), n + 1) << "len " << len;
+        const auto& t = msg.tables[0];
+        ASSERT_EQ(t.name, t0);
+        ASSERT_EQ(t.row_count, 2 * n) << "len " << len;
+        ASSERT_EQ(t.columns.size(), n + 1) << "len " << len;  // "s" and one per name
+        const auto* s = t.column("s");
+        ASSERT_NE(s, nullptr);
+        for (std::size_t k = 0; k < n; ++k) {
+            EXPECT_EQ(s->bytes[2 * k], names[k]) << "len " << len << " k " << k;
+            EXPECT_EQ(s->bytes[2 * k + 1], names[0]) << "len " << len << " k " << k;
+            const auto* col = t.column(names[k]);
+            ASSERT_NE(col, nullptr) << names[k];
+            for (std::size_t r = 0; r < t.row_count; ++r) {
+                // names[k] has a value in row 2k only; names[0] also in every odd row.
+                const bool has = r == 2 * k || (k == 0 && r % 2 == 1);
+                ASSERT_EQ(col->nulls[r], has ? 0 : 1) << names[k] << " row " << r;
+                if (has) {
+                    EXPECT_EQ(col->ints[r], r == 2 * k ? static_cast<std::int64_t>(k) + 1 : -1);
+                }
+            }
+        }
+        EXPECT_EQ(msg.tables[1].name, u0);
+        EXPECT_EQ(msg.tables[1].row_count, n);
+        for (std::size_t k = 1; k < n; ++k) {
+            const auto& other = msg.tables[k + 1];
+            EXPECT_EQ(other.name, "u_" + names[k]);
+            ASSERT_EQ(other.row_count, 1u) << other.name;
+            EXPECT_EQ(other.column("k")->ints[0], static_cast<std::int64_t>(k));
+        }
+    }
+    // The dictionary itself: every near miss gets its own id, and finds it again.
+    for (std::size_t len = 1; len <= 40; ++len) {
+        SymbolDictionary dict;
+        const auto names = near_misses(len);
+        for (std::size_t k = 0; k < names.size(); ++k) {
+            auto id = dict.intern(names[k]);
+            ASSERT_TRUE(id.ok());
+            EXPECT_EQ(id.value(), k) << "len " << len << " k " << k;
+        }
+        for (std::size_t k = 0; k < names.size(); ++k) {
+            std::uint32_t id = 0;
+            ASSERT_TRUE(dict.find(names[k], id));
+            EXPECT_EQ(id, k);
+            EXPECT_EQ(dict.entry(id), names[k]);
+        }
+        std::uint32_t id = 0;
+        EXPECT_FALSE(dict.find(names[0] + "zz", id));
+    }
+}
+
+// Rows that write their columns in random orders and subsets, with duplicates, skipped
+// columns, failed rows and two interleaved tables, against a model of what each row holds:
+// the fast paths (expected next column, in-order row end) and the slow paths must agree.
+TEST(Buffer, RandomColumnOrdersDuplicatesAndFailedRowsMatchAModel) {
+    struct Row {
+        std::optional<std::string> sym;
+        std::array<std::optional<std::int64_t>, 5> cols;
+        std::optional<std::int64_t> ts;
+    };
+    struct Model {
+        std::vector<Row> rows;
+        std::array<bool, 5> exists{};  // a committed row created the column
+        bool sym_exists = false;
+    };
+    std::uint64_t x = 0x9E3779B97F4A7C15ULL;
+    const auto rnd = [&x](std::uint64_t n) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x % n;
+    };
+    const std::array<std::string, 2> table_names = {"m", "n"};
+    std::array<Model, 2> models;
+    Buffer b;
+    for (std::int64_t r = 0; r < 4000; ++r) {
+        const std::size_t k = rnd(5) == 0 ? 1 : 0;
+        Model& m = models[k];
+        Row row;
+        b.table(table_names[k]);
+        if (rnd(10) < 7) {
+            row.sym = "v" + std::to_string(rnd(5));
+            b.symbol("s", *row.sym);
+        }
+        // Mostly the usual order (c0..c4), sometimes a random sequence with repeats.
+        std::vector<std::size_t> seq;
+        if (rnd(3) != 0) {
+            for (std::size_t c = 0; c < 5; ++c) {
+                if (rnd(8) != 0)
+                    seq.push_back(c);
+            }
+        } else {
+            const std::size_t n = rnd(8);
+            for (std::size_t i = 0; i < n; ++i)
+                seq.push_back(rnd(5));
+        }
+        if (seq.empty() && !row.sym)
+            seq.push_back(1);
+        for (const std::size_t c : seq) {
+            const std::int64_t v = r * 10 + static_cast<std::int64_t>(c);
+            const std::string name = "c" + std::to_string(c);
+            if (c == 2) {
+                b.column_f64(name, static_cast<double>(v));
+            } else {
+                b.column_i64(name, v);
+            }
+            if (!row.cols[c])
+                row.cols[c] = v;  // the first value of a row wins
+        }
+        const auto fail = rnd(20);
+        if (fail == 0) {
+            expect_code(ErrorCode::invalid_name, [&] { b.column_i64("bad.name", 1); });
+            continue;  // the row is gone
+        }
+        if (fail == 1 && m.exists[0]) {
+            expect_code(ErrorCode::invalid_api_call, [&] { b.column_f64("c0", 1.0); });
+            continue;
+        }
+        if (rnd(5) != 0) {
+            row.ts = 1000 + r;
+            b.at(TimestampNanos(*row.ts));
+        } else {
+            b.at_now();
+        }
+        for (std::size_t c = 0; c < 5; ++c)
+            m.exists[c] = m.exists[c] || row.cols[c].has_value();
+        m.sym_exists = m.sym_exists || row.sym.has_value();
+        m.rows.push_back(row);
+    }
+    const auto msg = round_trip(b);
+    ASSERT_EQ(msg.tables.size(), 2u);
+    for (const auto& t : msg.tables) {
+        const std::size_t k = t.name == "m" ? 0 : 1;
+        ASSERT_EQ(t.name, table_names[k]);
+        const Model& m = models[k];
+        ASSERT_EQ(t.row_count, m.rows.size()) << t.name;
+        const auto* s = t.column("s");
+        ASSERT_EQ(s != nullptr, m.sym_exists);
+        const auto* ts = t.column("");
+        for (std::size_t c = 0; c < 5; ++c) {
+            const auto* col = t.column("c" + std::to_string(c));
+            ASSERT_EQ(col != nullptr, m.exists[c]) << t.name << " c" << c;
+        }
+        for (std::size_t r = 0; r < m.rows.size(); ++r) {
+            const Row& row = m.rows[r];
+            if (s != nullptr) {
+                ASSERT_EQ(s->nulls[r], row.sym ? 0 : 1) << t.name << " row " << r;
+                if (row.sym) {
+                    EXPECT_EQ(s->bytes[r], *row.sym);
+                }
+            }
+            if (ts != nullptr) {
+                ASSERT_EQ(ts->nulls[r], row.ts ? 0 : 1) << t.name << " row " << r;
+                if (row.ts) {
+                    EXPECT_EQ(ts->ints[r], *row.ts);
+                }
+            }
+            for (std::size_t c = 0; c < 5; ++c) {
+                const auto* col = t.column("c" + std::to_string(c));
+                if (col == nullptr)
+                    continue;
+                ASSERT_EQ(col->nulls[r], row.cols[c] ? 0 : 1)
+                    << t.name << " row " << r << " c" << c;
+                if (!row.cols[c])
+                    continue;
+                if (c == 2) {
+                    EXPECT_EQ(col->floats[r], static_cast<double>(*row.cols[c]));
+                } else {
+                    EXPECT_EQ(col->ints[r], *row.cols[c]);
+                }
+            }
+        }
     }
 }
 
