@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -75,10 +76,24 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
     bool last_walk_all_role_rejects = false;  // every endpoint answered 421 + role
     std::atomic<std::int64_t> ok_fsn{-1};
     std::atomic<std::int64_t> durable_fsn{-1};
+    // Waiters in wait_for() are woken when the acknowledged FSN reaches the lowest target
+    // any of them waits for, not on every acknowledgement (a drain of N frames cost N
+    // futex wake-ups and N context switches of the waiting thread). The no-progress timeout
+    // is measured from the time of the last advance, so it stays exact without wake-ups.
+    struct AckWatch {
+        std::int64_t wake_at = std::numeric_limits<std::int64_t>::max();  // under mutex
+        Clock::time_point progressed_at{};                                // under mutex
+    };
+    AckWatch ok_watch;
+    AckWatch durable_watch;
     std::atomic<std::size_t> max_frame{0};
     std::atomic<bool> is_connected{false};
     std::atomic<std::uint64_t> connection_count{0};
-    std::atomic<bool> kick_pending{false};
+    // True only while the loop has sent every published frame and nothing else will call
+    // pump(): then a producer's kick() must post a wake-up. While a write, the connect or
+    // an in-flight slot is pending, the completion pumps anyway and a kick costs nothing (a
+    // post per flush woke the loop thread once per frame for no work). See pump().
+    std::atomic<bool> parked{true};
 
     // ---- connecting -----------------------------------------------------------------
     void connect_next() {
@@ -199,7 +214,14 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
             }
             sf::FrameView frame;
             if (!cursor.next(frame)) {
-                return;  // resumes on kick()
+                // Announce the park, then look again: a producer publishes before it reads
+                // `parked` (kick()), so either it sees the flag or this sees its frame.
+                parked.store(true);
+                std::atomic_thread_fence(std::memory_order_seq_cst);
+                if (!cursor.next(frame)) {
+                    return;  // resumes on kick()
+                }
+                parked.store(false, std::memory_order_relaxed);
             }
             bytes = frame.bytes;
             fsn = frame.fsn;
@@ -231,10 +253,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
                           });
     }
 
-    void on_kick() {
-        kick_pending.store(false);
-        pump();
-    }
+    void on_kick() { pump(); }
 
     // ---- receiving --------------------------------------------------------------------
     void start_read() {
@@ -292,6 +311,20 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         return true;
     }
 
+    /// Raises `counter` to `fsn`; returns whether a waiter's target was reached.
+    bool advance(std::atomic<std::int64_t>& counter, AckWatch& watch, std::int64_t fsn) {
+        std::lock_guard lock(mutex);
+        if (fsn > counter.load()) {
+            counter.store(fsn);
+            watch.progressed_at = Clock::now();
+        }
+        if (counter.load() < watch.wake_at) {
+            return false;
+        }
+        watch.wake_at = std::numeric_limits<std::int64_t>::max();  // woken waiters re-arm it
+        return true;
+    }
+
     // Both advances persist the trim (the ack watermark, in disk mode) before they publish the
     // acked FSN: a caller that has seen a frame acknowledged must never see it replayed after
     // a crash, so only frames whose acknowledgement nobody observed can be duplicated.
@@ -299,20 +332,16 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
         if (!options.request_durable_ack) {
             trim(fsn);
         }
-        {
-            std::lock_guard lock(mutex);
-            ok_fsn.store(std::max(ok_fsn.load(), fsn));
+        if (advance(ok_fsn, ok_watch, fsn)) {
+            progress_cv.notify_all();
         }
-        progress_cv.notify_all();
     }
 
     void advance_durable(std::int64_t fsn) {
         trim(fsn);
-        {
-            std::lock_guard lock(mutex);
-            durable_fsn.store(std::max(durable_fsn.load(), fsn));
+        if (advance(durable_fsn, durable_watch, fsn)) {
+            progress_cv.notify_all();
         }
-        progress_cv.notify_all();
     }
 
     void trim(std::int64_t fsn) {
@@ -506,7 +535,9 @@ void DeliveryLoop::start() {
 }
 
 void DeliveryLoop::kick() noexcept {
-    if (!impl_->kick_pending.exchange(true)) {
+    // Pairs with the fence in pump(): the frame is published before `parked` is read.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (impl_->parked.exchange(false)) {
         auto impl = impl_;
         boost::asio::post(impl->io, [impl] { impl->on_kick(); });
     }
@@ -514,10 +545,11 @@ void DeliveryLoop::kick() noexcept {
 
 ::questdb::detail::Status DeliveryLoop::wait_for(AckLevel level, std::int64_t target,
                                                  std::chrono::milliseconds no_progress) {
-    const auto& counter = level == AckLevel::ok ? impl_->ok_fsn : impl_->durable_fsn;
+    const bool ok_level = level == AckLevel::ok;
+    const auto& counter = ok_level ? impl_->ok_fsn : impl_->durable_fsn;
+    auto& watch = ok_level ? impl_->ok_watch : impl_->durable_watch;
+    const auto started = Clock::now();
     std::unique_lock lock(impl_->mutex);
-    auto last = counter.load();
-    auto deadline = Clock::now() + no_progress;
     for (;;) {
         const auto now_fsn = counter.load();
         if (now_fsn >= target) {
@@ -528,21 +560,23 @@ void DeliveryLoop::kick() noexcept {
             failure.in_doubt = true;
             return failure;
         }
-        if (now_fsn != last) {
-            last = now_fsn;
-            deadline = Clock::now() + no_progress;
-        }
+        watch.wake_at = std::min(watch.wake_at, target);
         if (no_progress.count() == 0) {
             impl_->progress_cv.wait(lock);
-        } else if (impl_->progress_cv.wait_until(lock, deadline) == std::cv_status::timeout &&
-                   counter.load() == last && counter.load() < target) {
+            continue;
+        }
+        // No progress for `no_progress` since this call started or since the last advance,
+        // whichever is later (advances do not wake this thread unless they reach a target).
+        const auto deadline = std::max(started, watch.progressed_at) + no_progress;
+        if (Clock::now() >= deadline) {
             return ::questdb::detail::Failure{
                 ErrorCode::failover_retry,
                 "no acknowledgement progress for " + std::to_string(no_progress.count()) +
-                    " ms (acked FSN " + std::to_string(last) + ", waiting for " +
+                    " ms (acked FSN " + std::to_string(now_fsn) + ", waiting for " +
                     std::to_string(target) + "); the frames stay queued and are still delivered",
                 true};
         }
+        impl_->progress_cv.wait_until(lock, deadline);
     }
 }
 

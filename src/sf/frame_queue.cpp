@@ -1,5 +1,6 @@
 #include "sf/frame_queue.hpp"
 
+#include <algorithm>
 #include <boost/container/small_vector.hpp>
 #include <boost/endian/conversion.hpp>
 #include <cstring>
@@ -485,7 +486,24 @@ bool FrameCursor::next(FrameView& out) {
 
 // ---- MemoryQueue -------------------------------------------------------------------------
 
-MemoryQueue::MemoryQueue(MemoryQueueOptions options) : FrameQueue(options.limits) {}
+namespace {
+
+constexpr std::uint64_t kMemorySpareBytes = 64ull << 20;
+constexpr std::size_t kMaxMemorySpares = 16;
+
+std::size_t memory_spare_limit(const QueueLimits& limits) {
+    const std::uint64_t block = std::min(limits.max_segment_bytes, limits.max_total_bytes);
+    const std::uint64_t bytes = std::min(kMemorySpareBytes, limits.max_total_bytes / 4);
+    const std::uint64_t count = block == 0 ? 1 : bytes / block;
+    return static_cast<std::size_t>(std::clamp<std::uint64_t>(count, 1, kMaxMemorySpares));
+}
+
+}  // namespace
+
+MemoryQueue::MemoryQueue(MemoryQueueOptions options)
+    : FrameQueue(options.limits), spare_limit_(memory_spare_limit(options.limits)) {
+    spares_.reserve(spare_limit_);  // retire_segments never allocates
+}
 
 MemoryQueue::~MemoryQueue() {
     mark_closed();
@@ -503,8 +521,9 @@ Result<FrameQueue::SegmentPtr> MemoryQueue::create_segment(std::uint64_t base_fs
     std::unique_ptr<std::uint8_t[]> block;
     {
         std::lock_guard lock(spare_mutex_);
-        if (spare_ && spare_capacity_ == capacity) {
-            block = std::move(spare_);
+        if (!spares_.empty() && capacity == segment_capacity()) {
+            block = std::move(spares_.back());
+            spares_.pop_back();
         }
     }
     if (!block) {
@@ -523,10 +542,12 @@ Status MemoryQueue::retire_segments(std::vector<SegmentPtr> retired, std::uint64
         // Recycle only a block nobody else (a cursor) still reads.
         if (seg.use_count() == 1) {
             auto* mem = static_cast<MemorySegment*>(seg.get());
+            if (mem->capacity() != segment_capacity()) {
+                continue;
+            }
             std::lock_guard lock(spare_mutex_);
-            if (!spare_) {
-                spare_capacity_ = mem->capacity();
-                spare_ = mem->take_block();
+            if (spares_.size() < spare_limit_) {
+                spares_.push_back(mem->take_block());
             }
         }
     }

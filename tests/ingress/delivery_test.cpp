@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "ingress/server_response.hpp"
@@ -522,6 +523,63 @@ TEST(Delivery, NotWritableRotatesToTheNextEndpointAndIsNotTerminal) {
     EXPECT_FALSE(event->terminal);
     EXPECT_EQ(event->fsn, 0);
     EXPECT_EQ(event->message, "node is read-only");
+}
+
+// wait_for() is woken only when the acknowledged FSN reaches its target, so its no-progress
+// timeout must still count from the last advance: OKs 300 ms apart keep a 600 ms wait alive
+// although the whole drain takes longer than 600 ms.
+TEST(Delivery, WaitForNoProgressTimeoutRestartsOnEveryAdvance) {
+    Node node([&](tcp::socket& s, int) {
+        accept_upgrade(s);
+        std::string pending;
+        for (int i = 0; i < 3; ++i) {
+            (void)next_message(s, pending);
+        }
+        for (int i = 0; i < 3; ++i) {
+            std::this_thread::sleep_for(300ms);  // pacing under test, not synchronisation
+            reply(s, ok(i));
+        }
+        t::wait_for_eof(s);
+    });
+    Harness h({node.endpoint()});
+    for (char m : {'a', 'b', 'c'}) {
+        h.append(qwp_frame(m));
+    }
+    auto& loop = h.start();
+    const auto started = std::chrono::steady_clock::now();
+    const auto status = loop.wait_for(questdb::ingress::AckLevel::ok, 2, 600ms);
+    EXPECT_TRUE(status.ok()) << status.failure().message;
+    EXPECT_EQ(loop.ok_fsn(), 2);
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 900ms) << "three paced OKs";
+}
+
+// ...and it still fires when the acknowledgements stop short of the target: 400 ms after
+// the last advance, with failover_retry, the frames still queued.
+TEST(Delivery, WaitForFailsAfterNoProgressSinceTheLastAdvance) {
+    Node node([&](tcp::socket& s, int) {
+        accept_upgrade(s);
+        std::string pending;
+        for (int i = 0; i < 3; ++i) {
+            (void)next_message(s, pending);
+        }
+        reply(s, ok(0));
+        t::wait_for_eof(s);
+    });
+    Harness h({node.endpoint()});
+    for (char m : {'a', 'b', 'c'}) {
+        h.append(qwp_frame(m));
+    }
+    auto& loop = h.start();
+    ASSERT_TRUE(wait_for([&] { return loop.ok_fsn() == 0; }, 10s));
+    const auto started = std::chrono::steady_clock::now();
+    const auto status = loop.wait_for(questdb::ingress::AckLevel::ok, 2, 400ms);
+    const auto waited = std::chrono::steady_clock::now() - started;
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.failure().code, ErrorCode::failover_retry) << status.failure().message;
+    EXPECT_GE(waited, 400ms);
+    EXPECT_EQ(loop.ok_fsn(), 0);
+    EXPECT_EQ(h.queue->published_fsn(), 2) << "nothing is dropped";
+    EXPECT_FALSE(loop.terminal());
 }
 
 // A1, A7, G20, H6: what a ws:: string puts on the ingress upgrade. Durable acks add the

@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -212,12 +213,17 @@ struct IngressSession {
     IngressSession(Stream&& stream, Server::Impl& impl, std::uint8_t version, bool durable)
         : ws(std::move(stream)),
           wake(ws.get_executor()),
+          ready(ws.get_executor(), 1),
           impl(impl),
           protocol(impl.db, impl.faults, version, impl.options.sink),
           durable(durable) {}
 
     websocket::stream<Stream> ws;
+    // The writer sleeps on `wake` only when it has a time to wake at (an ack delay, a stall,
+    // the durable-ack period); otherwise on `ready`, which the reader signals per frame.
+    // Re-arming a timer per frame cost a timerfd_settime syscall per acknowledgement.
     asio::steady_timer wake;
+    asio::experimental::channel<void(boost::system::error_code)> ready;
     Server::Impl& impl;
     IngressConnection protocol;
     const bool durable;
@@ -233,7 +239,12 @@ struct IngressSession {
         beast::get_lowest_layer(ws).socket().shutdown(asio::ip::tcp::socket::shutdown_both,
                                                       ignored);
         beast::get_lowest_layer(ws).socket().close(ignored);
+        wake_writer();
+    }
+
+    void wake_writer() {
         wake.cancel();
+        (void)ready.try_send(boost::system::error_code{});  // full: a wake-up is already due
     }
 
     CommitResult durable_delta() {
@@ -298,6 +309,10 @@ awaitable<void> ingress_writer(std::shared_ptr<IngressSession<Stream>> s) {
         }
         if (s->durable)
             wake_at = std::min(wake_at, next_durable);
+        if (wake_at == clock::time_point::max()) {
+            co_await s->ready.async_receive(asio::as_tuple(asio::use_awaitable));
+            continue;
+        }
         s->wake.expires_at(wake_at);
         co_await s->wake.async_wait(asio::as_tuple(asio::use_awaitable));
     }
@@ -333,7 +348,7 @@ awaitable<void> ingress_reader(std::shared_ptr<IngressSession<Stream>> s) {
         s->out.push_back(Outgoing{std::move(reply.bytes),
                                   std::chrono::steady_clock::now() + impl.faults.ack_delay(),
                                   std::move(reply.committed)});
-        s->wake.cancel();
+        s->wake_writer();
         if (impl.faults.take_drop_after(s->protocol.next_sequence())) {
             while (!s->closed && (!s->out.empty() || s->writing)) {
                 co_await sleep_for(ex, std::chrono::milliseconds(1));
@@ -343,7 +358,7 @@ awaitable<void> ingress_reader(std::shared_ptr<IngressSession<Stream>> s) {
         }
     }
     s->closed = true;
-    s->wake.cancel();
+    s->wake_writer();
     s->protocol.on_disconnect();
 }
 
