@@ -495,7 +495,7 @@ Status DiskQueue::retire_segments(std::vector<SegmentPtr> retired, std::uint64_t
             keep = room;
         }
         if (keep) {
-            if (auto st = file->wipe_for_reuse(); st) {
+            if (auto st = file->wipe_for_reuse(options_.durability == Durability::periodic); st) {
                 std::lock_guard lock(files_mutex_);
                 spares_.push_back(std::move(file));
                 continue;

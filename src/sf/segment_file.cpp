@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/endian/conversion.hpp>
 #include <cstdio>
@@ -287,6 +288,8 @@ Result<std::shared_ptr<SegmentFile>> SegmentFile::open(const std::filesystem::pa
     if (auto st = segment->map(reserved); !st) {
         return std::move(st).failure();
     }
+    // Written by a queue that recycles segments: bytes past the last frame may be old frames.
+    segment->stale_tail_ = true;
     return segment;
 }
 
@@ -308,8 +311,26 @@ Status SegmentFile::write_frame(std::uint64_t offset, std::span<const std::uint8
                 .update_and_copy(map_ + offset + kFrameHeaderSize, payload.data(), payload.size())
                 .value();
         store_le<std::uint32_t>(header, crc);
+        // Zero ahead: the next frame header slot must read as "no frame" before this frame
+        // becomes whole, because a recycled segment still holds old frames further on (see
+        // wipe_for_reuse) and one of them may start exactly there.
+        const std::uint64_t next = offset + kFrameHeaderSize + payload.size();
+        std::memset(map_ + next, 0, static_cast<std::size_t>(std::min<std::uint64_t>(
+                                        kFrameHeaderSize, capacity() - next)));
         std::memcpy(map_ + offset, header, sizeof header);
         return {};
+    }
+    if (stale_tail_) {
+        // As above, through the file: the zeros land before the frame that they follow.
+        static constexpr std::uint8_t kZeros[kFrameHeaderSize] = {};
+        const std::uint64_t next = offset + kFrameHeaderSize + payload.size();
+        const auto n =
+            static_cast<std::size_t>(std::min<std::uint64_t>(kFrameHeaderSize, capacity() - next));
+        if (n > 0) {
+            if (auto st = write_at(fd_.get(), kZeros, n, next, path_, faults_); !st) {
+                return st;
+            }
+        }
     }
     encode_frame_header(payload, header);
     iovec iov[2] = {{header, sizeof header},
@@ -325,7 +346,7 @@ Status SegmentFile::zero_tail(std::uint64_t from) {
     return zero_range(fd_.get(), from, capacity() - from, path_, faults_);
 }
 
-Status SegmentFile::wipe_for_reuse() {
+Status SegmentFile::wipe_for_reuse(bool whole) {
     dirty_.store(true);
     if (writable_map_) {
         if (faults_ != nullptr) {
@@ -334,7 +355,15 @@ Status SegmentFile::wipe_for_reuse() {
             }
         }
         // Front first: once the first frame header is zero, recovery sees an empty segment.
-        std::memset(map_ + kSegmentHeaderSize, 0, capacity() - kSegmentHeaderSize);
+        // That is all a process crash needs: every frame written into the spare later zeroes
+        // the header slot after it first (write_frame), so a scan never walks from new frames
+        // into old ones. Zeroing everything (4 MiB per rotation by default, as many bytes as
+        // the frames themselves) is only for periodic durability, where pages reach the disk
+        // in no particular order.
+        std::memset(map_ + kSegmentHeaderSize, 0,
+                    whole ? capacity() - kSegmentHeaderSize
+                          : static_cast<std::size_t>(std::min<std::uint64_t>(
+                                kFrameHeaderSize, capacity() - kSegmentHeaderSize)));
         copy_into_map_ = true;
         return {};
     }

@@ -112,10 +112,15 @@ class SegmentFile final : public detail_queue::Segment {
     /// Zeroes [from, capacity): drops a torn tail so the next frame lands on clean bytes.
     [[nodiscard]] detail::Status zero_tail(std::uint64_t from);
 
-    /// Turns a trimmed segment into a spare: zeroes every frame (front first, so a crash at
-    /// any point leaves a file recovery sees as empty). Its pages stay in the page cache,
-    /// which makes later writes several times cheaper than into a fresh file.
-    [[nodiscard]] detail::Status wipe_for_reuse();
+    /// Turns a trimmed segment into a spare that recovery sees as empty: zeroes the first
+    /// frame header, and with `whole` every frame after it too (front first, so a crash at
+    /// any point leaves an empty segment). Without `whole` the old frames stay behind the
+    /// zeroed header; write_frame zeroes the header slot after each new frame before the
+    /// frame is whole, so a scan stops at the new frames' end. Good for a process crash;
+    /// periodic durability (fsync, host crash) wipes whole segments. Either way the pages
+    /// stay in the page cache, which makes later writes several times cheaper than into a
+    /// fresh file.
+    [[nodiscard]] detail::Status wipe_for_reuse(bool whole);
     /// Reuses a wiped spare as a new segment: renames it to `path` and writes a header for
     /// `base_fsn`. Only for a segment nobody else references.
     [[nodiscard]] detail::Status reuse_as(const std::filesystem::path& path, std::uint64_t base_fsn,
@@ -142,6 +147,7 @@ class SegmentFile final : public detail_queue::Segment {
     std::uint8_t* map_ = nullptr;
     bool writable_map_ = false;   // blocks reserved: stores through the mapping are safe
     bool copy_into_map_ = false;  // pages reserved and faulted in: copying into the map is cheapest
+    bool stale_tail_ = false;     // opened by recovery: old frames may follow the last one
     std::uint64_t created_micros_;
     FaultInjector* faults_;
     std::atomic<bool> dirty_{false};

@@ -113,6 +113,66 @@ TEST_F(DiskQueueTest, AckingDeletesWholeSegmentFiles) {
     EXPECT_EQ(numbers(*q), iota(1151, 1200));
 }
 
+// Recycled segments are not wiped whole (durability memory): the old frames stay behind a
+// zeroed first header, and every write zeroes the header slot after its frame first. Frames
+// of one size put the old frames exactly where the next new frame would start, so a crash
+// right after an append must stop the scan at the new frames, first in the mapping of a
+// recycled spare, then (after recovery) through the pwritev path of the recovered segment.
+TEST_F(DiskQueueTest, ACrashNeverResurrectsTheOldFramesOfARecycledSegment) {
+    constexpr std::size_t kSize = 100;     // 108 bytes stored: 37 frames per 4 KiB segment
+    constexpr std::uint64_t kFirst = 740;  // 20 full segments, then acknowledged
+    constexpr std::uint64_t kLast = kFirst + 37 + 5;  // the active segment, 6 into a spare
+    // Appends [from, to) in a child that then dies without closing (like SIGKILL: nothing
+    // but what append() put in the page cache survives); `ack_first` acknowledges [0, from).
+    const auto crash_after = [&](std::uint64_t from, std::uint64_t to, bool ack_first) {
+        const pid_t child = ::fork();
+        ASSERT_GE(child, 0);
+        if (child == 0) {
+            auto q = DiskQueue::open(options());
+            if (!q.ok()) {
+                ::_exit(2);
+            }
+            if (ack_first) {
+                for (std::uint64_t i = 0; i < from; ++i) {
+                    if (!q.value()->append(numbered_frame(i, kSize), in_ms(1000)).ok()) {
+                        ::_exit(3);
+                    }
+                }
+                if (!q.value()->ack(static_cast<std::int64_t>(from) - 1).ok()) {
+                    ::_exit(4);
+                }
+            }
+            for (std::uint64_t i = from; i < to; ++i) {
+                if (!q.value()->append(numbered_frame(i, kSize), in_ms(1000)).ok()) {
+                    ::_exit(5);
+                }
+            }
+            ::_exit(0);
+        }
+        int status = 0;
+        ASSERT_EQ(::waitpid(child, &status, 0), child);
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+    };
+    crash_after(kFirst, kLast, true);
+    {
+        auto q = open();
+        ASSERT_NE(q, nullptr);
+        EXPECT_EQ(q->published_fsn(), static_cast<std::int64_t>(kLast) - 1);
+        EXPECT_EQ(q->recovery_report().torn_tail_bytes, 0u);
+        EXPECT_EQ(numbers(*q), iota(static_cast<std::uint64_t>(q->acked_fsn() + 1), kLast));
+        ASSERT_TRUE(q->close().ok());
+    }
+    // The next sender appends to the recovered segment, whose old frames follow the new
+    // ones; the one after its last frame must not be mistaken for a new frame either.
+    crash_after(kLast, kLast + 2, false);
+    auto q = open();
+    ASSERT_NE(q, nullptr);
+    EXPECT_EQ(q->published_fsn(), static_cast<std::int64_t>(kLast) + 1);
+    EXPECT_EQ(q->recovery_report().torn_tail_bytes, 0u);
+    EXPECT_EQ(numbers(*q), iota(static_cast<std::uint64_t>(q->acked_fsn() + 1), kLast + 2));
+}
+
 TEST_F(DiskQueueTest, DrainedCloseLeavesAnEmptySlotAndTheNextOpenStartsFresh) {
     {
         auto q = open();
