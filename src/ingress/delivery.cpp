@@ -413,7 +413,7 @@ struct DeliveryLoop::Impl : std::enable_shared_from_this<DeliveryLoop::Impl> {
     }
 
     // ---- failures ---------------------------------------------------------------------
-    void on_link_failure(::questdb::detail::Failure failure) {
+    void on_link_failure(const ::questdb::detail::Failure& failure) {
         if (options.events && is_connected.load()) {
             options.events->disconnected(options.endpoints[endpoint_index]);
         }
@@ -490,7 +490,10 @@ DeliveryLoop::DeliveryLoop(DeliveryOptions options, sf::FrameQueue& queue, Catch
     : impl_(std::make_shared<Impl>(std::move(options), queue, std::move(catch_up))) {}
 
 DeliveryLoop::~DeliveryLoop() {
-    stop();
+    try {
+        stop();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): out of memory posting the stop; nothing left to do
+    }
 }
 
 void DeliveryLoop::start() {
@@ -539,7 +542,13 @@ void DeliveryLoop::kick() noexcept {
     std::atomic_thread_fence(std::memory_order_seq_cst);
     if (impl_->parked.exchange(false)) {
         auto impl = impl_;
-        boost::asio::post(impl->io, [impl] { impl->on_kick(); });
+        try {
+            boost::asio::post(impl->io, [impl] { impl->on_kick(); });
+        } catch (...) {
+            // Out of memory for the handler: stay parked so that the next kick() tries again;
+            // the frame is already queued and nothing is lost.
+            impl->parked.store(true);
+        }
     }
 }
 
