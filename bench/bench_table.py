@@ -102,6 +102,12 @@ TARGETS = [
     ("Issue 4: E2E trades column sender vs encode-only (1k batches)",
      E2E.format("Column", 2, 1000, 0), "BM_EncodeOnlyColumn/shape:2/batch:1000/disk:0/real_time",
      0.50, "ratio"),
+    ("Issue 5: flush() of 1,000-row batches, column sender, disk vs memory",
+     "BM_FlushColumn/batch:1000/disk:1/iterations:20000",
+     "BM_FlushColumn/batch:1000/disk:0/iterations:20000", 0.70, "ratio"),
+    ("Issue 5: flush() of 1,000-row batches, row sender, disk vs memory",
+     "BM_FlushRow/batch:1000/disk:1/iterations:20000",
+     "BM_FlushRow/batch:1000/disk:0/iterations:20000", 0.70, "ratio"),
     ("S1 egress decode + read every value", "BM_DecodeReadShape/shape:0", None, 100e6, "rows/s"),
     ("ILP v1 text encode of S1", "BM_S1Encode/proto:1", None, 10e6, "rows/s"),
     ("QWP row sender E2E vs ILP/HTTP v1 E2E (S1)", "BM_S1EndToEnd/proto:0/real_time",
@@ -128,7 +134,7 @@ def targets(runs):
             v = a
             shown, goal_s = f"{si(a)} rows/s", f">= {si(goal)} rows/s"
         out.append(f"| {what} | {shown} | {goal_s} | {'met' if v >= goal else '**not met**'} |")
-    for prefix in ("BM_FlushColumn/batch:1000/", "BM_FlushRow/batch:1000/"):
+    for prefix in ("BM_FlushColumn/batch:1000/disk:0/", "BM_FlushRow/batch:1000/disk:0/"):
         name = next((n for n in runs if n.startswith(prefix)), prefix)
         p99 = counter(runs, name, "p99_us")
         if p99 is None:
@@ -158,7 +164,7 @@ def main(argv):
     print("# Benchmark results\n")
     with open(machine) as f:
         print("```\n" + f.read().strip() + "\n```\n")
-    print("## Targets (issue 10, issue 4)\n")
+    print("## Targets (issue 10, issues 4 and 5)\n")
     print(targets(runs) + "\n")
     print("## All figures (median over repetitions; spread = min-max of the repetitions)\n")
     print(table(runs))
