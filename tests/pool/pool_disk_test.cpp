@@ -460,21 +460,28 @@ void expect_every_reported_batch_once_or_more(const KillLog& log,
     }
 }
 
+/// Runs the kill rounds, drains the slot with a fresh pool and checks that every reported batch
+/// arrived; returns the committed rows per id.
+std::map<std::int64_t, int> kill_then_drain(PoolDisk& t, KillLog& log) {
+    run_kill_rounds_with_server_up(t, 20, log);
+    EXPECT_GE(log.reported.size(), 20u);
+    EXPECT_GE(log.rounds_with_frames_in_flight, 5)
+        << "the kills must land with frames unacknowledged";
+    auto db = QuestDb::connect(t.conf());
+    auto sender = db.borrow_column_sender();
+    sender.wait(AckLevel::ok, 30s);
+    auto counts = committed_id_counts(t.server);
+    expect_every_reported_batch_once_or_more(log, counts);
+    return counts;
+}
+
 // With the server up, a kill can land after the server committed a frame and before the
 // child learned of it: the next sender replays it, so the row appears twice. That is the
 // at-least-once contract, and it must be the only way to get a duplicate: a frame whose
 // acknowledgement any child observed (acked_fsn()) is never delivered again.
 TEST_F(PoolDisk, SigkillWithFramesInFlightLosesNothingAndDuplicatesOnlyUnacknowledgedFrames) {
     KillLog log;
-    run_kill_rounds_with_server_up(*this, 20, log);
-    ASSERT_GE(log.reported.size(), 20u);
-    EXPECT_GE(log.rounds_with_frames_in_flight, 5)
-        << "the kills must land with frames unacknowledged";
-    auto db = QuestDb::connect(conf());
-    auto sender = db.borrow_column_sender();
-    sender.wait(AckLevel::ok, 30s);
-    const auto counts = committed_id_counts(server);
-    expect_every_reported_batch_once_or_more(log, counts);
+    const auto counts = kill_then_drain(*this, log);
     std::set<std::int64_t> duplicated;
     for (const auto& [id, n] : counts) {
         if (n > 1)
@@ -496,15 +503,7 @@ TEST_F(PoolDisk, SigkillWithFramesInFlightLosesNothingAndDuplicatesOnlyUnacknowl
 TEST_F(PoolDisk, SigkillWithFramesInFlightOnADedupTableLeavesNoDuplicates) {
     server.set_dedup_keys("disk", {"id"});
     KillLog log;
-    run_kill_rounds_with_server_up(*this, 20, log);
-    ASSERT_GE(log.reported.size(), 20u);
-    EXPECT_GE(log.rounds_with_frames_in_flight, 5)
-        << "the kills must land with frames unacknowledged";
-    auto db = QuestDb::connect(conf());
-    auto sender = db.borrow_column_sender();
-    sender.wait(AckLevel::ok, 30s);
-    const auto counts = committed_id_counts(server);
-    expect_every_reported_batch_once_or_more(log, counts);
+    const auto counts = kill_then_drain(*this, log);
     for (const auto& [id, n] : counts) {
         ASSERT_EQ(n, 1) << "id " << id << " stored " << n << " times on a dedup table";
     }
