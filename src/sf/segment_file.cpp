@@ -21,7 +21,7 @@ using detail::Status;
 
 namespace {
 
-constexpr std::size_t kScanChunk = 64 * 1024;
+constexpr std::size_t kScanChunk = std::size_t{64} * 1024;
 constexpr std::size_t kQwpHeaderPeek = 12;
 
 template <typename T>

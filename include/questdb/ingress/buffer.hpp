@@ -30,7 +30,7 @@ struct BufferOptions {
     std::size_t max_name_len = 127;
     /// Largest buffer (approximate encoded bytes, see Buffer::len()); a setter that would
     /// exceed it fails with limit_exceeded.
-    std::size_t max_buf_size = 100 * 1024 * 1024;
+    std::size_t max_buf_size = std::size_t{100} * 1024 * 1024;
 };
 
 struct BufferAccess;
