@@ -69,8 +69,8 @@ class QwpRowStore {
         Column* c = next_;
         if (c != end_ && c->type == qwp::TypeCode::symbol && state_ != State::column_written &&
             expected(*c, name, 4)) [[likely]] {
-            std::uint32_t id = 0;
-            if (c->dict.find(value, id)) [[likely]] {
+            const std::uint32_t id = c->dict.find_id(value);
+            if (id != qwp::SymbolDictionary::kMissing) [[likely]] {
                 const std::size_t bytes = qwp::varint_size(id);
                 if (len_ + bytes <= options_.max_buf_size) [[likely]] {
                     const auto code = static_cast<std::int32_t>(id);

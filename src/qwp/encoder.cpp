@@ -184,7 +184,21 @@ struct MessageEncoder::Impl {
                 map.global.assign(c.dict_size, kUnreferenced);
                 map.any = false;
                 map.max_gid = 0;
-                for (std::size_t row = 0; row < t.row_count; ++row) {
+                std::size_t row = 0;
+                if (c.validity == nullptr && c.code_width == 4) {
+                    // The common layout (every Buffer column, Arrow int32 codes without
+                    // nulls): a plain loop; it stops at a bad code, which the general loop
+                    // below then reports.
+                    const auto* codes = static_cast<const std::int32_t*>(c.data);
+                    std::uint32_t* global = map.global.data();
+                    for (; row < t.row_count; ++row) {
+                        const std::int32_t code = codes[row];
+                        if (code < 0 || static_cast<std::uint64_t>(code) >= c.dict_size)
+                            break;
+                        global[code] = kPending;
+                    }
+                }
+                for (; row < t.row_count; ++row) {
                     if (!is_valid(c.validity, row))
                         continue;
                     const std::int64_t code = code_at(c, row);
@@ -426,6 +440,19 @@ struct MessageEncoder::Impl {
         if (!any_null && map.max_gid < 0x80) {
             for (std::size_t row = a; row < b; ++row) {
                 *p++ = static_cast<std::uint8_t>(global[static_cast<std::size_t>(codes[row])]);
+            }
+            return p;
+        }
+        if (!any_null && map.max_gid < 0x4000) {
+            // One or two varint bytes without a loop: both bytes are stored and the pointer
+            // moves by 1 or 2. The second store stays inside the block: block_bound
+            // reserved 2 bytes for every row (varint_size(max_gid)).
+            for (std::size_t row = a; row < b; ++row) {
+                const std::uint32_t g = global[static_cast<std::size_t>(codes[row])];
+                const std::uint32_t two = g >= 0x80 ? 1u : 0u;
+                p[0] = static_cast<std::uint8_t>(g | (two << 7));
+                p[1] = static_cast<std::uint8_t>(g >> 7);
+                p += 1 + two;
             }
             return p;
         }
