@@ -238,7 +238,13 @@ class QwpRowStore {
         std::uint8_t scale = 0;
         std::uint8_t geohash_bits = 0;
         qwp::SymbolDictionary dict;  // SYMBOL: this column's local dictionary
+        // SYMBOL: the row count of the table when the newest entry of `dict` was added, or
+        // kNoRow. Every entry is the value of some complete row (the encoder relies on it,
+        // ColumnSource::dict_all_used); rewind() uses this to drop the entry a dropped row
+        // added (a row adds at most one per column: its first value wins).
+        std::size_t interned_row = kNoRow;
     };
+    static constexpr std::size_t kNoRow = static_cast<std::size_t>(-1);
     struct Table {
         std::string name;
         std::size_t rows = 0;

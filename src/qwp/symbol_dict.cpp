@@ -45,6 +45,17 @@ detail::Result<std::uint32_t> SymbolDictionary::intern(std::string_view value) {
     return id;
 }
 
+void SymbolDictionary::pop_back() noexcept {
+    const auto last = static_cast<std::uint32_t>(size() - 1);
+    const std::string_view value = entry(last);
+    std::size_t i = slot_hash(value) & mask_;
+    while (slots_[i].id1 != last + 1)
+        i = (i + 1) & mask_;
+    slots_[i] = Slot{0, 0, 0};
+    bytes_.resize(offsets_[last]);
+    offsets_.pop_back();
+}
+
 void SymbolDictionary::rollback(std::size_t keep) {
     if (keep < sent_watermark_)
         keep = sent_watermark_;

@@ -144,6 +144,11 @@ class SymbolDictionary {
     /// Total UTF-8 bytes of all entries.
     [[nodiscard]] std::size_t byte_size() const noexcept { return bytes_.size(); }
 
+    /// Forgets the newest entry (there must be one, above sent_watermark()) in O(1): the
+    /// newest key was placed last, so no other key's probe sequence runs through its slot
+    /// and emptying that slot is an exact delete.
+    void pop_back() noexcept;
+
     /// Forgets ids >= `size` (undoes interning of a frame that failed to encode). Never drops
     /// below sent_watermark().
     void rollback(std::size_t size);
