@@ -64,12 +64,15 @@ class QwpRowStore {
     [[nodiscard]] bool table(std::string_view name);
 
     /// symbol() for the expected SYMBOL column and a value already in its dictionary.
+    /// `kShort`: the caller checked that `value` has at most 8 bytes (Buffer::symbol keeps
+    /// the two cases in separate functions, so the short one needs few registers).
+    template <bool kShort>
     [[nodiscard, gnu::always_inline]] bool try_symbol(std::string_view name,
                                                       std::string_view value) noexcept {
         Column* c = next_;
         if (c != end_ && c->type == qwp::TypeCode::symbol && state_ != State::column_written &&
             expected(*c, name, 4)) [[likely]] {
-            const std::uint32_t id = c->dict.find_id(value);
+            const std::uint32_t id = kShort ? c->dict.find_short(value) : c->dict.find_long(value);
             if (id != qwp::SymbolDictionary::kMissing) [[likely]] {
                 const std::size_t bytes = qwp::varint_size(id);
                 if (len_ + bytes <= options_.max_buf_size) [[likely]] {

@@ -110,19 +110,38 @@ class SymbolDictionary {
     }
     /// find() returning the id or kMissing (nothing leaves registers on the fast path).
     [[nodiscard, gnu::always_inline]] std::uint32_t find_id(std::string_view value) const noexcept {
+        return value.size() <= 8 ? find_short(value) : find_long(value);
+    }
+    /// find_id() for a value of at most 8 bytes (the caller checked): no entry bytes read.
+    [[nodiscard, gnu::always_inline]] std::uint32_t find_short(
+        std::string_view value) const noexcept {
         if (mask_ == 0)
             return kMissing;  // no table yet
         const std::size_t n = value.size();
-        const bool is_short = n <= 8;
-        const std::uint64_t key = is_short ? short_key(value.data(), n) : hash_bytes(value);
+        const std::uint64_t key = short_key(value.data(), n);
         const Slot* slots = slots_.data();
-        for (std::size_t i = (is_short ? short_hash(key) : key) & mask_;; i = (i + 1) & mask_) {
+        for (std::size_t i = short_hash(key) & mask_;; i = (i + 1) & mask_) {
             const Slot& s = slots[i];
             if (s.id1 == 0)
                 return kMissing;
-            if (s.key == key && s.len == static_cast<std::uint32_t>(n)) {
+            if (s.key == key && s.len == static_cast<std::uint32_t>(n))
+                return s.id1 - 1;
+        }
+    }
+    /// find_id() for a value of more than 8 bytes (the caller checked).
+    [[nodiscard, gnu::always_inline]] std::uint32_t find_long(
+        std::string_view value) const noexcept {
+        if (mask_ == 0)
+            return kMissing;
+        const std::uint64_t h = hash_bytes(value);
+        const Slot* slots = slots_.data();
+        for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+            const Slot& s = slots[i];
+            if (s.id1 == 0)
+                return kMissing;
+            if (s.key == h && s.len == static_cast<std::uint32_t>(value.size())) {
                 const std::uint32_t index = s.id1 - 1;
-                if (is_short || long_entry_equals(index, value)) [[likely]]
+                if (long_entry_equals(index, value)) [[likely]]
                     return index;
             }
         }
