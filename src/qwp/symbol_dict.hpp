@@ -216,15 +216,16 @@ class SymbolDictionary {
                static_cast<std::uint64_t>(static_cast<unsigned char>(p[n >> 1])) << 8 |
                static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16;
     }
-    /// Slot hash of a short value: fold, multiply, fold. The first fold brings the high
-    /// half (where the last bytes of a 5..8-byte value sit) down, so the product spreads
-    /// every byte; the second brings the product's high half (which depends on every input
-    /// bit) into the low bits that pick the slot. The length is left out: values whose
-    /// keys are equal but lengths differ ("A", "AAA") are rare and still told apart by the
-    /// slot's length.
+    /// Slot hash of a short value: the two halves of a 64x64 -> 128-bit product of the key
+    /// (offset) and an odd constant, xored. Every key bit reaches the low bits that pick the
+    /// slot, also for keys that differ only in their high half or whose halves are equal
+    /// (a 4-byte value is its 4 bytes twice), which a fold-then-multiply hash clusters.
+    /// The length is left out: values whose keys are equal but lengths differ ("A",
+    /// "AAA") are rare and still told apart by the slot's length.
     [[nodiscard, gnu::always_inline]] static std::uint64_t short_hash(std::uint64_t key) noexcept {
-        std::uint64_t h = (key ^ (key >> 32)) * 0x9e3779b97f4a7c15ULL;
-        return h ^ (h >> 32);
+        __extension__ using U128 = unsigned __int128;
+        const U128 p = static_cast<U128>(key ^ 0xa0761d6478bd642fULL) * 0xe7037ed1a0b428dbULL;
+        return static_cast<std::uint64_t>(p) ^ static_cast<std::uint64_t>(p >> 64);
     }
     [[nodiscard]] static std::uint64_t slot_hash(std::string_view s) noexcept {
         return s.size() <= 8 ? short_hash(short_key(s.data(), s.size())) : hash_bytes(s);
