@@ -50,6 +50,14 @@ Buffer& fixed(Buffer& self, Buffer::Impl& impl, std::string_view name, TypeCode 
     }
     return checked(self, impl, impl.qwp.symbol(name, value));
 }
+// symbol() for values of more than 8 bytes: their lookup hashes and compares entry bytes,
+// which needs registers the short values' fast path can then do without.
+[[gnu::noinline]] Buffer& symbol_long(Buffer& self, Buffer::Impl& impl, std::string_view name,
+                                      std::string_view value) {
+    if (impl.qwp.try_symbol<false>(name, value)) [[likely]]
+        return self;
+    return symbol_slow(self, impl, name, value);
+}
 [[gnu::noinline]] Buffer& i64_slow(Buffer& self, Buffer::Impl& impl, std::string_view name,
                                    std::int64_t value) {
     if (auto* lines = impl.ilp.get()) {
@@ -108,7 +116,9 @@ Buffer& Buffer::table(std::string_view name) {
     return table_slow(*this, *impl_, name);
 }
 Buffer& Buffer::symbol(std::string_view name, std::string_view value) {
-    if (impl_->qwp.try_symbol(name, value)) [[likely]]
+    if (value.size() > 8)
+        return symbol_long(*this, *impl_, name, value);
+    if (impl_->qwp.try_symbol<true>(name, value)) [[likely]]
         return *this;
     return symbol_slow(*this, *impl_, name, value);
 }

@@ -215,6 +215,7 @@ void QwpRowStore::recycle(Column&& c) {
     c.offsets.clear();
     c.validity.clear();
     c.dict.clear();
+    c.interned_row = kNoRow;
     c.size = 0;
     c.all_valid = true;
     c.scale_set = false;
@@ -318,6 +319,7 @@ bool QwpRowStore::symbol(std::string_view name, std::string_view value) {
         if (!code.ok())
             return failed(std::move(code).failure());
         id = code.value();
+        c->interned_row = current().rows;
     }
     const auto v = static_cast<std::int32_t>(id);
     std::memcpy(c->data.grow(4), &v, 4);
@@ -662,8 +664,13 @@ void QwpRowStore::rewind() noexcept {
             recycle(std::move(t.columns.back()));
             t.columns.pop_back();
         }
-        for (auto& c : t.columns)
+        for (auto& c : t.columns) {
             truncate(c, t.rows);
+            if (c.interned_row == t.rows) {  // the dropped row added this entry: unused now
+                c.dict.pop_back();
+                c.interned_row = kNoRow;
+            }
+        }
         if (table_created_in_row_) {
             for (auto& c : t.columns)
                 recycle(std::move(c));
@@ -740,6 +747,7 @@ questdb::detail::Result<std::span<const qwp::TableSource>> QwpRowStore::table_so
                 s.offset_width = 8;
                 s.dict_bytes = reinterpret_cast<const std::uint8_t*>(c.dict.bytes());
                 s.dict_size = c.dict.size();
+                s.dict_all_used = true;  // see Column::interned_row
             }
             t.view.push_back(s);
         }

@@ -64,13 +64,16 @@ class QwpRowStore {
     [[nodiscard]] bool table(std::string_view name);
 
     /// symbol() for the expected SYMBOL column and a value already in its dictionary.
+    /// `kShort`: the caller checked that `value` has at most 8 bytes (Buffer::symbol keeps
+    /// the two cases in separate functions, so the short one needs few registers).
+    template <bool kShort>
     [[nodiscard, gnu::always_inline]] bool try_symbol(std::string_view name,
                                                       std::string_view value) noexcept {
         Column* c = next_;
         if (c != end_ && c->type == qwp::TypeCode::symbol && state_ != State::column_written &&
             expected(*c, name, 4)) [[likely]] {
-            std::uint32_t id = 0;
-            if (c->dict.find(value, id)) [[likely]] {
+            const std::uint32_t id = kShort ? c->dict.find_short(value) : c->dict.find_long(value);
+            if (id != qwp::SymbolDictionary::kMissing) [[likely]] {
                 const std::size_t bytes = qwp::varint_size(id);
                 if (len_ + bytes <= options_.max_buf_size) [[likely]] {
                     const auto code = static_cast<std::int32_t>(id);
@@ -238,7 +241,13 @@ class QwpRowStore {
         std::uint8_t scale = 0;
         std::uint8_t geohash_bits = 0;
         qwp::SymbolDictionary dict;  // SYMBOL: this column's local dictionary
+        // SYMBOL: the row count of the table when the newest entry of `dict` was added, or
+        // kNoRow. Every entry is the value of some complete row (the encoder relies on it,
+        // ColumnSource::dict_all_used); rewind() uses this to drop the entry a dropped row
+        // added (a row adds at most one per column: its first value wins).
+        std::size_t interned_row = kNoRow;
     };
+    static constexpr std::size_t kNoRow = static_cast<std::size_t>(-1);
     struct Table {
         std::string name;
         std::size_t rows = 0;

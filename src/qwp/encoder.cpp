@@ -144,6 +144,10 @@ std::string where(const TableSource& t, const ColumnSource& c) {
 
 struct SymbolMap {
     std::vector<std::uint32_t> global;  // dict slot -> global id
+    // When 0x80 <= max_gid < 0x4000: dict slot -> the id's varint, its one or two bytes in
+    // bits 0..15 (little-endian, as written) and its length in bits 16.. (unreferenced
+    // slots: 0). Built once per encode so a row costs one load and one 2-byte store.
+    std::vector<std::uint32_t> varint2;
     std::uint32_t max_gid = 0;
     bool any = false;
 };
@@ -184,7 +188,24 @@ struct MessageEncoder::Impl {
                 map.global.assign(c.dict_size, kUnreferenced);
                 map.any = false;
                 map.max_gid = 0;
-                for (std::size_t row = 0; row < t.row_count; ++row) {
+                std::size_t row = 0;
+                if (c.dict_all_used) {
+                    std::fill(map.global.begin(), map.global.end(), kPending);
+                    row = t.row_count;  // codes come from the dictionary itself: no scan
+                } else if (c.validity == nullptr && c.code_width == 4) {
+                    // The common layout (every Buffer column, Arrow int32 codes without
+                    // nulls): a plain loop; it stops at a bad code, which the general loop
+                    // below then reports.
+                    const auto* codes = static_cast<const std::int32_t*>(c.data);
+                    std::uint32_t* global = map.global.data();
+                    for (; row < t.row_count; ++row) {
+                        const std::int32_t code = codes[row];
+                        if (code < 0 || static_cast<std::uint64_t>(code) >= c.dict_size)
+                            break;
+                        global[code] = kPending;
+                    }
+                }
+                for (; row < t.row_count; ++row) {
                     if (!is_valid(c.validity, row))
                         continue;
                     const std::int64_t code = code_at(c, row);
@@ -213,6 +234,17 @@ struct MessageEncoder::Impl {
                 if (map.any) {
                     max_ref = any_ref ? std::max(max_ref, map.max_gid) : map.max_gid;
                     any_ref = true;
+                }
+                if (map.max_gid >= 0x80 && map.max_gid < 0x4000) {
+                    map.varint2.assign(c.dict_size, 0);
+                    for (std::size_t slot = 0; slot < c.dict_size; ++slot) {
+                        const std::uint32_t g = map.global[slot];
+                        if (g == kUnreferenced)
+                            continue;
+                        map.varint2[slot] = g < 0x80
+                                                ? (g | 1u << 16)
+                                                : ((g & 0x7F) | 0x80 | (g >> 7) << 8 | 2u << 16);
+                    }
                 }
             }
         }
@@ -426,6 +458,20 @@ struct MessageEncoder::Impl {
         if (!any_null && map.max_gid < 0x80) {
             for (std::size_t row = a; row < b; ++row) {
                 *p++ = static_cast<std::uint8_t>(global[static_cast<std::size_t>(codes[row])]);
+            }
+            return p;
+        }
+        if (!any_null && map.max_gid < 0x4000) {
+            // One or two varint bytes per row from the precomputed table, without a loop:
+            // two bytes are stored and the pointer moves by the varint's length. The second
+            // byte stays inside the block: block_bound reserved varint_size(max_gid) = 2
+            // bytes for every row.
+            const std::uint32_t* varint2 = map.varint2.data();
+            for (std::size_t row = a; row < b; ++row) {
+                const std::uint32_t v = varint2[static_cast<std::size_t>(codes[row])];
+                const auto bytes = static_cast<std::uint16_t>(v);
+                std::memcpy(p, &bytes, 2);
+                p += v >> 16;
             }
             return p;
         }

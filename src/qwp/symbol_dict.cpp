@@ -5,23 +5,26 @@
 
 namespace questdb::qwp {
 
-std::uint64_t SymbolDictionary::hash_of(std::string_view s) const noexcept {
-    return hash_bytes(s);
+void SymbolDictionary::insert_slot(std::string_view value, std::uint32_t id) noexcept {
+    const std::uint64_t h = slot_hash(value);
+    std::size_t i = h & mask_;
+    while (slots_[i].id1 != 0)
+        i = (i + 1) & mask_;
+    slots_[i] = Slot{value.size() <= 8 ? short_key(value.data(), value.size()) : h,
+                     static_cast<std::uint32_t>(value.size()), id + 1};
 }
 
-void SymbolDictionary::insert_slot(std::uint64_t hash, std::uint32_t id) noexcept {
-    const std::size_t mask = slots_.size() - 1;
-    std::size_t i = hash & mask;
-    while (slots_[i] != 0)
-        i = (i + 1) & mask;
-    slots_[i] = ((hash >> 32) << 32) | (static_cast<std::uint64_t>(id) + 1);
+void SymbolDictionary::rebuild_slots() noexcept {
+    std::fill(slots_.begin(), slots_.end(), Slot{0, 0, 0});
+    for (std::uint32_t id = 0; id < size(); ++id)
+        insert_slot(entry(id), id);
 }
 
 void SymbolDictionary::grow_table() {
     const std::size_t capacity = slots_.empty() ? 64 : slots_.size() * 2;
-    slots_.assign(capacity, 0);
-    for (std::uint32_t id = 0; id < size(); ++id)
-        insert_slot(hashes_[id], id);
+    slots_.assign(capacity, Slot{0, 0, 0});
+    mask_ = capacity - 1;
+    rebuild_slots();
 }
 
 detail::Result<std::uint32_t> SymbolDictionary::intern(std::string_view value) {
@@ -36,12 +39,21 @@ detail::Result<std::uint32_t> SymbolDictionary::intern(std::string_view value) {
     if ((size() + 1) * 2 > slots_.size())
         grow_table();
     id = static_cast<std::uint32_t>(size());
-    const std::uint64_t h = hash_of(value);
     bytes_.append(value);
     offsets_.push_back(bytes_.size());
-    hashes_.push_back(h);
-    insert_slot(h, id);
+    insert_slot(value, id);
     return id;
+}
+
+void SymbolDictionary::pop_back() noexcept {
+    const auto last = static_cast<std::uint32_t>(size() - 1);
+    const std::string_view value = entry(last);
+    std::size_t i = slot_hash(value) & mask_;
+    while (slots_[i].id1 != last + 1)
+        i = (i + 1) & mask_;
+    slots_[i] = Slot{0, 0, 0};
+    bytes_.resize(offsets_[last]);
+    offsets_.pop_back();
 }
 
 void SymbolDictionary::rollback(std::size_t keep) {
@@ -51,17 +63,13 @@ void SymbolDictionary::rollback(std::size_t keep) {
         return;
     bytes_.resize(offsets_[keep]);
     offsets_.resize(keep + 1);
-    hashes_.resize(keep);
-    std::fill(slots_.begin(), slots_.end(), 0);
-    for (std::uint32_t id = 0; id < size(); ++id)
-        insert_slot(hashes_[id], id);
+    rebuild_slots();
 }
 
 void SymbolDictionary::clear() noexcept {
     bytes_.clear();
     offsets_.assign(1, 0);
-    hashes_.clear();
-    std::fill(slots_.begin(), slots_.end(), 0);
+    std::fill(slots_.begin(), slots_.end(), Slot{0, 0, 0});
     sent_watermark_ = 0;
 }
 

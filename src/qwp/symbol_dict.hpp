@@ -14,6 +14,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/bytes_equal.hpp"
@@ -65,35 +66,83 @@ namespace questdb::qwp {
 class SymbolDictionary {
   public:
     SymbolDictionary() = default;
+    SymbolDictionary(const SymbolDictionary&) = default;
+    SymbolDictionary& operator=(const SymbolDictionary&) = default;
+    // Moves leave the source without a table (mask_ 0), so a moved-from find() reads nothing.
+    SymbolDictionary(SymbolDictionary&& other) noexcept
+        : bytes_(std::move(other.bytes_)),
+          offsets_(std::move(other.offsets_)),
+          slots_(std::move(other.slots_)),
+          mask_(std::exchange(other.mask_, 0)),
+          sent_watermark_(other.sent_watermark_),
+          max_entries_(other.max_entries_) {}
+    SymbolDictionary& operator=(SymbolDictionary&& other) noexcept {
+        bytes_ = std::move(other.bytes_);
+        offsets_ = std::move(other.offsets_);
+        slots_ = std::move(other.slots_);
+        mask_ = std::exchange(other.mask_, 0);
+        sent_watermark_ = other.sent_watermark_;
+        max_entries_ = other.max_entries_;
+        return *this;
+    }
+    ~SymbolDictionary() = default;
 
     /// The id of `value`, assigning the next id when it is new. Fails with symbol_dict_full
     /// past `max_entries` (default: the protocol's 2,000,000 per connection). Amortised O(1),
     /// no allocation once the tables have grown.
     detail::Result<std::uint32_t> intern(std::string_view value);
 
+    /// find()'s result when the value is absent (ids stay below max_entries).
+    static constexpr std::uint32_t kMissing = 0xFFFFFFFFu;
+
     /// The id of `value` if present. Inline (the row API looks up one value per SYMBOL
-    /// setter): a probe compares the slot's 32-bit hash tag first and touches the entry's
-    /// bytes only on a tag match, so a miss or a collision costs no string compare.
+    /// setter). A value of at most 8 bytes is its own key: its bytes, loaded as one word
+    /// (see short_key), sit in the slot next to the length, so a probe is two compares and
+    /// touches no entry bytes. A longer value's slot holds its 64-bit hash and length, and
+    /// only a match on both compares the entry's bytes.
     [[nodiscard, gnu::always_inline]] bool find(std::string_view value,
                                                 std::uint32_t& id) const noexcept {
-        if (slots_.empty())
+        const std::uint32_t found = find_id(value);
+        if (found == kMissing)
             return false;
+        id = found;
+        return true;
+    }
+    /// find() returning the id or kMissing (nothing leaves registers on the fast path).
+    [[nodiscard, gnu::always_inline]] std::uint32_t find_id(std::string_view value) const noexcept {
+        return value.size() <= 8 ? find_short(value) : find_long(value);
+    }
+    /// find_id() for a value of at most 8 bytes (the caller checked): no entry bytes read.
+    [[nodiscard, gnu::always_inline]] std::uint32_t find_short(
+        std::string_view value) const noexcept {
+        if (mask_ == 0)
+            return kMissing;  // no table yet
+        const std::size_t n = value.size();
+        const std::uint64_t key = short_key(value.data(), n);
+        const Slot* slots = slots_.data();
+        for (std::size_t i = short_hash(key) & mask_;; i = (i + 1) & mask_) {
+            const Slot& s = slots[i];
+            if (s.id1 == 0)
+                return kMissing;
+            if (s.key == key && s.len == static_cast<std::uint32_t>(n))
+                return s.id1 - 1;
+        }
+    }
+    /// find_id() for a value of more than 8 bytes (the caller checked).
+    [[nodiscard, gnu::always_inline]] std::uint32_t find_long(
+        std::string_view value) const noexcept {
+        if (mask_ == 0)
+            return kMissing;
         const std::uint64_t h = hash_bytes(value);
-        const std::uint64_t tag = h >> 32;
-        const std::size_t mask = slots_.size() - 1;
-        for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-            const std::uint64_t slot = slots_[i];
-            if (slot == 0)
-                return false;
-            if ((slot >> 32) == tag) {
-                const auto index = static_cast<std::uint32_t>(slot) - 1;
-                const std::uint64_t begin = offsets_[index];
-                if (offsets_[index + 1] - begin == value.size() &&
-                    questdb::detail::bytes_equal(bytes_.data() + begin, value.data(),
-                                                 value.size())) {
-                    id = index;
-                    return true;
-                }
+        const Slot* slots = slots_.data();
+        for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+            const Slot& s = slots[i];
+            if (s.id1 == 0)
+                return kMissing;
+            if (s.key == h && s.len == static_cast<std::uint32_t>(value.size())) {
+                const std::uint32_t index = s.id1 - 1;
+                if (long_entry_equals(index, value)) [[likely]]
+                    return index;
             }
         }
     }
@@ -113,6 +162,11 @@ class SymbolDictionary {
 
     /// Total UTF-8 bytes of all entries.
     [[nodiscard]] std::size_t byte_size() const noexcept { return bytes_.size(); }
+
+    /// Forgets the newest entry (there must be one, above sent_watermark()) in O(1): the
+    /// newest key was placed last, so no other key's probe sequence runs through its slot
+    /// and emptying that slot is an exact delete.
+    void pop_back() noexcept;
 
     /// Forgets ids >= `size` (undoes interning of a frame that failed to encode). Never drops
     /// below sent_watermark().
@@ -134,17 +188,62 @@ class SymbolDictionary {
     void clear() noexcept;
 
   private:
-    [[nodiscard]] std::uint64_t hash_of(std::string_view s) const noexcept;
+    // Open addressing, linear probing. id1 == 0: empty, else the entry's id + 1. `key` is
+    // short_key() of a value of at most 8 bytes, else its hash_bytes(); `len` is the
+    // value's length (truncated to 32 bits: a long value's bytes are compared anyway).
+    struct Slot {
+        std::uint64_t key;
+        std::uint32_t len;
+        std::uint32_t id1;
+    };
+
+    /// The bytes of a value of at most 8 bytes as one word, read without a byte loop and
+    /// never outside the value: 4..8 bytes as two overlapping 4-byte loads, 1..3 as first,
+    /// middle and last byte. For a given length the word determines the bytes (every byte
+    /// is in it), so equal (key, length) means equal values.
+    [[nodiscard, gnu::always_inline]] static std::uint64_t short_key(const char* p,
+                                                                     std::size_t n) noexcept {
+        if (n >= 4) {
+            std::uint32_t lo;
+            std::uint32_t hi;
+            std::memcpy(&lo, p, 4);
+            std::memcpy(&hi, p + n - 4, 4);
+            return lo | (static_cast<std::uint64_t>(hi) << 32);
+        }
+        if (n == 0)
+            return 0;
+        return static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) |
+               static_cast<std::uint64_t>(static_cast<unsigned char>(p[n >> 1])) << 8 |
+               static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16;
+    }
+    /// Slot hash of a short value: the two halves of a 64x64 -> 128-bit product of the key
+    /// (offset) and an odd constant, xored. Every key bit reaches the low bits that pick the
+    /// slot, also for keys that differ only in their high half or whose halves are equal
+    /// (a 4-byte value is its 4 bytes twice), which a fold-then-multiply hash clusters.
+    /// The length is left out: values whose keys are equal but lengths differ ("A",
+    /// "AAA") are rare and still told apart by the slot's length.
+    [[nodiscard, gnu::always_inline]] static std::uint64_t short_hash(std::uint64_t key) noexcept {
+        __extension__ using U128 = unsigned __int128;
+        const U128 p = static_cast<U128>(key ^ 0xa0761d6478bd642fULL) * 0xe7037ed1a0b428dbULL;
+        return static_cast<std::uint64_t>(p) ^ static_cast<std::uint64_t>(p >> 64);
+    }
+    [[nodiscard]] static std::uint64_t slot_hash(std::string_view s) noexcept {
+        return s.size() <= 8 ? short_hash(short_key(s.data(), s.size())) : hash_bytes(s);
+    }
+    [[nodiscard]] bool long_entry_equals(std::uint32_t index,
+                                         std::string_view value) const noexcept {
+        const std::uint64_t begin = offsets_[index];
+        return offsets_[index + 1] - begin == value.size() &&
+               questdb::detail::bytes_equal(bytes_.data() + begin, value.data(), value.size());
+    }
     void grow_table();
-    void insert_slot(std::uint64_t hash, std::uint32_t id) noexcept;
+    void insert_slot(std::string_view value, std::uint32_t id) noexcept;
+    void rebuild_slots() noexcept;
 
     std::string bytes_;                      // all entries back to back
     std::vector<std::uint64_t> offsets_{0};  // entry i is [offsets_[i], offsets_[i+1])
-    std::vector<std::uint64_t> hashes_;      // hash of each entry, for rehashing
-    // Open addressing, linear probing: 0 = empty, else (hash >> 32) << 32 | (id + 1). The
-    // tag (the hash's high half; its low bits pick the slot) rejects almost every
-    // non-matching entry without reading its offsets or bytes.
-    std::vector<std::uint64_t> slots_;
+    std::vector<Slot> slots_;                // power-of-two size, at most half full
+    std::size_t mask_ = 0;                   // slots_.size() - 1, 0 while there is no table
     std::uint32_t sent_watermark_ = 0;
     std::size_t max_entries_ = 2'000'000;
 };

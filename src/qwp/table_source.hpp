@@ -39,6 +39,10 @@ struct ColumnSource {
     const std::uint8_t* dict_bytes = nullptr;
     std::size_t dict_size = 0;
     std::uint8_t code_width = 0;
+    /// symbol_codes: every dictionary entry is the code of at least one valid row, so the
+    /// encoder ships them all without scanning the codes for the ones in use (a Buffer's
+    /// column dictionaries keep this; Arrow dictionaries may hold unused entries).
+    bool dict_all_used = false;
     std::uint8_t offset_width = 4;
     std::uint8_t source_width = 8;
     std::uint8_t scale = 0;         ///< DECIMAL*

@@ -4,6 +4,7 @@
 // both directions) and by the store-and-forward files. Readers never read past their span:
 // every read reports truncation instead.
 
+#include <bit>
 #include <boost/endian/conversion.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -149,12 +150,9 @@ private:
 
 /// Encoded size of `v` as a varint.
 constexpr std::size_t varint_size(std::uint64_t v) noexcept {
-    std::size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        ++n;
-    }
-    return n;
+    // ceil(bit_width / 7) with bit_width >= 1, without a loop or a data-dependent branch
+    // (the row API adds one per SYMBOL value): (9b + 64) / 64 equals it for b in 1..64.
+    return (static_cast<std::size_t>(std::bit_width(v | 1)) * 9 + 64) / 64;
 }
 
 }  // namespace questdb::qwp

@@ -257,6 +257,77 @@ TEST(Buffer, ErrorsRewindToLastCompleteRow) {
     EXPECT_EQ(t.column("a")->ints, (std::vector<std::int64_t>{1, 2}));
 }
 
+// The encoder ships a Buffer column's whole dictionary without scanning the rows
+// (ColumnSource::dict_all_used), so a value that only a failed row used must leave it: the
+// bytes equal those of a buffer that never saw the failed rows, and a dropped value that
+// comes back later takes the next id, as in that buffer.
+TEST(Buffer, FailedRowsLeaveNoSymbolBehind) {
+    Buffer with_failures;
+    Buffer clean;
+    for (int i = 0; i < 300; ++i) {
+        const std::string v = "v" + std::to_string(i % 120);
+        for (Buffer* b : {&with_failures, &clean}) {
+            b->table("t").symbol("s", v).column_i64("x", i).at(TimestampNanos(kBase + i));
+        }
+        // New values (short and long ones) added by rows that then fail in different ways.
+        expect_code(ErrorCode::invalid_api_call, [&] {
+            with_failures.table("t")
+                .symbol("s", "gone" + std::to_string(i))
+                .column_f64("x", 1.0);  // type change
+        });
+        expect_code(ErrorCode::invalid_timestamp, [&] {
+            with_failures.table("t")
+                .symbol("s", "a long dropped value " + std::to_string(i))
+                .column_i64("x", 1)
+                .at(TimestampNanos(-1));
+        });
+        if (i % 50 == 49) {  // a dropped value comes back in a complete row
+            const std::string back = "gone" + std::to_string(i - 7);
+            for (Buffer* b : {&with_failures, &clean}) {
+                b->table("t").symbol("s", back).column_i64("x", -i).at(TimestampNanos(kBase + i));
+            }
+        }
+    }
+    ASSERT_EQ(with_failures.row_count(), clean.row_count());
+    SymbolDictionary d1;
+    SymbolDictionary d2;
+    const auto f1 = encode(with_failures, d1);
+    const auto f2 = encode(clean, d2);
+    EXPECT_EQ(d1.size(), 126u);  // v0..v119 and six values that came back
+    EXPECT_EQ(d1.size(), d2.size());
+    ASSERT_EQ(f1.count(), f2.count());
+    EXPECT_EQ(hex(f1.bytes), hex(f2.bytes));
+}
+
+TEST(SymbolDictionary, PopBackForgetsExactlyTheNewestEntry) {
+    SymbolDictionary dict;
+    std::vector<std::string> values;
+    for (int i = 0; i < 1000; ++i) {  // short and long values, several table growths
+        values.push_back(i % 3 == 0 ? "long value number " + std::to_string(i)
+                                    : "S" + std::to_string(i));
+        ASSERT_EQ(dict.intern(values.back()).value(), static_cast<std::uint32_t>(i));
+    }
+    for (int i = 999; i >= 500; --i) {
+        dict.pop_back();
+        ASSERT_EQ(dict.size(), static_cast<std::size_t>(i));
+        std::uint32_t id = 0;
+        EXPECT_FALSE(dict.find(values[static_cast<std::size_t>(i)], id)) << values[i];
+    }
+    for (std::size_t i = 0; i < 500; ++i) {
+        std::uint32_t id = 0;
+        ASSERT_TRUE(dict.find(values[i], id)) << values[i];
+        EXPECT_EQ(id, i);
+    }
+    for (std::size_t i = 500; i < 1000; ++i)  // back in the same order: the same ids
+        EXPECT_EQ(dict.intern(values[i]).value(), static_cast<std::uint32_t>(i));
+    EXPECT_EQ(dict.byte_size(), [&] {
+        std::size_t n = 0;
+        for (const auto& v : values)
+            n += v.size();
+        return n;
+    }());
+}
+
 TEST(Buffer, MaxNameLenAndMaxBufSize) {
     BufferOptions opt;
     opt.max_name_len = 4;
