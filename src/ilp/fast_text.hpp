@@ -174,6 +174,36 @@ template <unsigned char... Specials>
     }
 }
 
+/// Whether the n bytes at a and b are equal; no library call for n <= 16.
+[[gnu::always_inline]] inline bool equal_short(const std::uint8_t* a, const char* b,
+                                               std::size_t n) noexcept {
+    if (n >= 8) {
+        if (n > 16) [[unlikely]] {
+            return std::memcmp(a, b, n) == 0;
+        }
+        std::uint64_t a0, a1, b0, b1;
+        std::memcpy(&a0, a, 8);
+        std::memcpy(&a1, a + n - 8, 8);
+        std::memcpy(&b0, b, 8);
+        std::memcpy(&b1, b + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n >= 4) {
+        std::uint32_t a0, a1, b0, b1;
+        std::memcpy(&a0, a, 4);
+        std::memcpy(&a1, a + n - 4, 4);
+        std::memcpy(&b0, b, 4);
+        std::memcpy(&b1, b + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        if (a[i] != static_cast<std::uint8_t>(b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 inline constexpr char kDigitPairs[] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"

@@ -108,7 +108,7 @@ class LineBuffer {
             state_.first_table_len = len;
         } else if (state_.transactional &&
                    (len != state_.first_table_len ||
-                    std::memcmp(bytes_.data(), name.data(), len) != 0)) {
+                    !fast::equal_short(bytes_.data(), name.data(), len))) {
             state_.transactional = false;
         }
         bytes_.commit(len);
