@@ -99,7 +99,8 @@ template <unsigned char... Specials>
         // 16 bytes per compare: the high bits (pmovmskb) plus one equality per special.
         const auto flagged = [](__m128i v) {
             __m128i hit = _mm_setzero_si128();
-            ((hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(Specials))))),
+            ((hit =
+                  _mm_or_si128(hit, _mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(Specials))))),
              ...);
             return _mm_movemask_epi8(_mm_or_si128(v, hit));
         };
@@ -317,7 +318,8 @@ inline constexpr std::uint64_t kPow10U64[20] = {1ULL,
 }
 
 /// Writes a signed value in decimal and returns the end; needs 21 bytes at dst.
-[[gnu::always_inline]] inline std::uint8_t* write_i64(std::uint8_t* dst, std::int64_t value) noexcept {
+[[gnu::always_inline]] inline std::uint8_t* write_i64(std::uint8_t* dst,
+                                                      std::int64_t value) noexcept {
     // Two's complement negation through unsigned keeps INT64_MIN well defined.
     std::uint64_t v = static_cast<std::uint64_t>(value);
     if (value < 0) {

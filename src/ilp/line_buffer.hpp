@@ -106,9 +106,8 @@ class LineBuffer {
         fast::copy_short(p, name.data(), len);
         if (state_.rows == 0) {
             state_.first_table_len = len;
-        } else if (state_.transactional &&
-                   (len != state_.first_table_len ||
-                    !fast::equal_short(bytes_.data(), name.data(), len))) {
+        } else if (state_.transactional && (len != state_.first_table_len ||
+                                            !fast::equal_short(bytes_.data(), name.data(), len))) {
             state_.transactional = false;
         }
         bytes_.commit(len);
@@ -119,8 +118,8 @@ class LineBuffer {
     [[nodiscard, gnu::always_inline]] bool try_symbol(std::string_view name,
                                                       std::string_view value) {
         if ((state_.phase != Phase::table_written && state_.phase != Phase::symbol_written) ||
-            !simple_name(name, fast::kSimpleColumnByte) ||
-            !fast::plain_symbol_value(value)) [[unlikely]] {
+            !simple_name(name, fast::kSimpleColumnByte) || !fast::plain_symbol_value(value))
+            [[unlikely]] {
             return false;
         }
         std::uint8_t* const start = bytes_.prepare(name.size() + value.size() + 2);

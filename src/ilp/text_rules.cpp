@@ -1,13 +1,13 @@
 #include "ilp/text_rules.hpp"
 
-#include "ilp/fast_text.hpp"
-
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <string>
 #include <system_error>
+
+#include "ilp/fast_text.hpp"
 
 namespace questdb::ilp {
 namespace {
@@ -324,7 +324,8 @@ template <int K>
 // value * 10^K; if so writes it and returns the length. `too_big` reports value * 10^K
 // out of the exact range (then no later K can succeed either).
 template <int K>
-[[gnu::always_inline]] inline std::size_t try_scale(double value, char* out, bool& too_big) noexcept {
+[[gnu::always_inline]] inline std::size_t try_scale(double value, char* out,
+                                                    bool& too_big) noexcept {
     const double scaled = value * kPow10[K];
     if (scaled >= kFastLimit) {
         too_big = true;

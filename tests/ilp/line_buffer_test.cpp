@@ -429,11 +429,24 @@ TEST(IlpBuffer, RowHookRunsAfterEachRow) {
 TEST(IlpFastPath, MatchesTheFullSetters) {
     const std::string long_name(200, 'n');
     const std::vector<std::string> names{
-        "t", "sym", "id", "price", "note", "a.b", "a-b", "a b", "a=b", "a,b", "x\x10y", "",
-        "n\xc3\xafve", "bad\xff", "q?", "s2", "t.x", ".t", "t..x", long_name, "tab\tle"};
-    std::vector<std::string> values{"", "v", "sym-3", "a b", "a,b", "a=b", "line\n", "cr\r",
-                                    "back\\", "quo\"te", "\xc3\xbcn\xc3\xaf", "\xff", "ctl\x01",
-                                    "\xed\xa0\x80", std::string("nul\0x", 5)};
+        "t",   "sym", "id",  "price",  "note", "a.b",         "a-b",
+        "a b", "a=b", "a,b", "x\x10y", "",     "n\xc3\xafve", "bad\xff",
+        "q?",  "s2",  "t.x", ".t",     "t..x", long_name,     "tab\tle"};
+    std::vector<std::string> values{"",
+                                    "v",
+                                    "sym-3",
+                                    "a b",
+                                    "a,b",
+                                    "a=b",
+                                    "line\n",
+                                    "cr\r",
+                                    "back\\",
+                                    "quo\"te",
+                                    "\xc3\xbcn\xc3\xaf",
+                                    "\xff",
+                                    "ctl\x01",
+                                    "\xed\xa0\x80",
+                                    std::string("nul\0x", 5)};
     // Every length around the 4/8/16-byte steps of the value checks, with the special byte
     // (or a non-ASCII one) first, last or nowhere.
     for (std::size_t len = 1; len <= 40; ++len) {
@@ -460,10 +473,22 @@ TEST(IlpFastPath, MatchesTheFullSetters) {
         }
         pow = d < 18 ? pow * 10 : pow;
     }
-    const std::vector<double> doubles{0.0,    -0.0,  0.25, 1.5, -2.75, 100.125, 1e-4, 1e-5,
-                                      1e100, -1e-300, 0.1,  1125899906842623.5, 1e15,
+    const std::vector<double> doubles{0.0,
+                                      -0.0,
+                                      0.25,
+                                      1.5,
+                                      -2.75,
+                                      100.125,
+                                      1e-4,
+                                      1e-5,
+                                      1e100,
+                                      -1e-300,
+                                      0.1,
+                                      1125899906842623.5,
+                                      1e15,
                                       std::numeric_limits<double>::quiet_NaN(),
-                                      std::numeric_limits<double>::infinity(), 12345.6789};
+                                      std::numeric_limits<double>::infinity(),
+                                      12345.6789};
 
     for (const auto version : {ProtocolVersion::v1, ProtocolVersion::v2}) {
         LineBuffer fast(version, 127);
