@@ -19,40 +19,9 @@ constexpr const char* op_name(int op) {
     return kNames[op];
 }
 
-// Decimal digits two at a time from the back (ids and 19-digit nanosecond timestamps are
-// most of an ILP row's numbers; this is about a third of std::to_chars' instructions).
-constexpr char kDigitPairs[] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
 void append_i64(GrowableBytes& out, std::int64_t value) {
-    char digits[20];
-    char* const end = digits + sizeof(digits);
-    char* p = end;
-    // Two's complement negation through unsigned keeps INT64_MIN well defined.
-    std::uint64_t v =
-        value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
-    while (v >= 100) {
-        const auto pair = static_cast<std::size_t>(v % 100) * 2;
-        v /= 100;
-        p -= 2;
-        std::memcpy(p, kDigitPairs + pair, 2);
-    }
-    if (v >= 10) {
-        p -= 2;
-        std::memcpy(p, kDigitPairs + v * 2, 2);
-    } else {
-        *--p = static_cast<char>('0' + v);
-    }
-    const auto len = static_cast<std::size_t>(end - p);
-    std::uint8_t* dst = out.prepare(len + 1);
-    if (value < 0) {
-        *dst++ = '-';
-        out.commit(1);
-    }
-    std::memcpy(dst, p, len);
-    out.commit(len);
+    std::uint8_t* const start = out.prepare(21);
+    out.commit(static_cast<std::size_t>(fast::write_i64(start, value) - start));
 }
 
 template <typename T>

@@ -8,15 +8,19 @@
 // validates before it writes. When a setter fails, the partial row is discarded and the
 // buffer is back at its last complete row, so the caller can simply start the next row.
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string_view>
 
 #include "core/result.hpp"
 #include "ilp/decimal.hpp"
+#include "ilp/fast_text.hpp"
 #include "ilp/growable_bytes.hpp"
+#include "ilp/text_rules.hpp"
 #include "questdb/ingress/protocol_version.hpp"
 
 namespace questdb::ilp {
@@ -85,6 +89,136 @@ class LineBuffer {
     /// Ends the row; the server assigns the timestamp.
     detail::Status at_now();
 
+    // ---- per-row fast paths ---------------------------------------------------------------
+    // The plain case of the hottest setters, inline and without a Status: the call order is
+    // right, the name needs no escaping, the value is ASCII with nothing to escape (and the
+    // timestamp in range, no row hook). Each either writes exactly what the full setter
+    // would write and returns true, or writes nothing and returns false; the caller then
+    // calls the full setter, which handles (or reports) everything else.
+
+    [[nodiscard, gnu::always_inline]] bool try_table(std::string_view name) {
+        if ((state_.phase != Phase::empty && state_.phase != Phase::row_done) ||
+            !simple_name(name, fast::kSimpleTableByte)) [[unlikely]] {
+            return false;
+        }
+        const std::size_t len = name.size();
+        std::uint8_t* p = bytes_.prepare(len);
+        fast::copy_short(p, name.data(), len);
+        if (state_.rows == 0) {
+            state_.first_table_len = len;
+        } else if (state_.transactional && (len != state_.first_table_len ||
+                                            !fast::equal_short(bytes_.data(), name.data(), len))) {
+            state_.transactional = false;
+        }
+        bytes_.commit(len);
+        state_.phase = Phase::table_written;
+        return true;
+    }
+
+    [[nodiscard, gnu::always_inline]] bool try_symbol(std::string_view name,
+                                                      std::string_view value) {
+        if ((state_.phase != Phase::table_written && state_.phase != Phase::symbol_written) ||
+            !simple_name(name, fast::kSimpleColumnByte) || !fast::plain_symbol_value(value))
+            [[unlikely]] {
+            return false;
+        }
+        std::uint8_t* const start = bytes_.prepare(name.size() + value.size() + 2);
+        std::uint8_t* p = start;
+        *p++ = ',';
+        fast::copy_short(p, name.data(), name.size());
+        p += name.size();
+        *p++ = '=';
+        fast::copy_short(p, value.data(), value.size());
+        p += value.size();
+        bytes_.commit(static_cast<std::size_t>(p - start));
+        state_.phase = Phase::symbol_written;
+        return true;
+    }
+
+    [[nodiscard, gnu::always_inline]] bool try_column_i64(std::string_view name,
+                                                          std::int64_t value) {
+        std::uint8_t* const start = try_key(name, 22);
+        if (start == nullptr) [[unlikely]] {
+            return false;
+        }
+        std::uint8_t* p = fast::write_i64(start + name.size() + 2, value);
+        *p++ = 'i';
+        bytes_.commit(static_cast<std::size_t>(p - start));
+        return true;
+    }
+
+    [[nodiscard, gnu::always_inline]] bool try_column_f64(std::string_view name, double value) {
+        if constexpr (std::endian::native != std::endian::little) {
+            if (version_ != ProtocolVersion::v1) {
+                return false;
+            }
+        }
+        std::uint8_t* const start = try_key(name, kMaxDoubleChars);
+        if (start == nullptr) [[unlikely]] {
+            return false;
+        }
+        std::uint8_t* p = start + name.size() + 2;
+        if (version_ == ProtocolVersion::v1) {
+            p += format_double(value, reinterpret_cast<char*>(p));
+        } else {
+            *p++ = '=';
+            *p++ = kDoubleType;
+            std::memcpy(p, &value, sizeof(value));  // little-endian host (checked above)
+            p += sizeof(value);
+        }
+        bytes_.commit(static_cast<std::size_t>(p - start));
+        return true;
+    }
+
+    [[nodiscard, gnu::always_inline]] bool try_column_str(std::string_view name,
+                                                          std::string_view value) {
+        if (!fast::plain_string_value(value)) [[unlikely]] {
+            return false;
+        }
+        std::uint8_t* const start = try_key(name, value.size() + 2);
+        if (start == nullptr) [[unlikely]] {
+            return false;
+        }
+        std::uint8_t* p = start + name.size() + 2;
+        *p++ = '"';
+        fast::copy_short(p, value.data(), value.size());
+        p += value.size();
+        *p++ = '"';
+        bytes_.commit(static_cast<std::size_t>(p - start));
+        return true;
+    }
+
+    [[nodiscard, gnu::always_inline]] bool try_at(std::int64_t value, TimeUnit unit) {
+        if ((state_.phase != Phase::symbol_written && state_.phase != Phase::column_written) ||
+            value < 0 || hook_.on_row != nullptr) [[unlikely]] {
+            return false;
+        }
+        char suffix = 0;
+        if (version_ == ProtocolVersion::v1) {
+            if (unit == TimeUnit::micros) {
+                if (value > std::numeric_limits<std::int64_t>::max() / 1000) [[unlikely]] {
+                    return false;
+                }
+                value *= 1000;
+            }
+        } else {
+            suffix = unit == TimeUnit::micros ? 't' : 'n';
+        }
+        std::uint8_t* const start = bytes_.prepare(23);
+        std::uint8_t* p = start;
+        *p++ = ' ';
+        p = fast::write_u64(p, static_cast<std::uint64_t>(value));
+        if (suffix != 0) {
+            *p++ = static_cast<std::uint8_t>(suffix);
+        }
+        *p++ = '\n';
+        bytes_.commit(static_cast<std::size_t>(p - start));
+        state_.phase = Phase::row_done;
+        ++state_.rows;
+        row_start_ = Snapshot{bytes_.size(), state_};
+        return true;
+    }
+
     /// Drops a row in progress (if any), returning to the last complete row.
     void discard_row() noexcept {
         bytes_.truncate(row_start_.size);
@@ -139,6 +273,28 @@ class LineBuffer {
     };
 
     [[nodiscard]] static bool allows(Phase phase, Op op) noexcept;
+    [[nodiscard, gnu::always_inline]] bool simple_name(std::string_view name,
+                                                       const fast::ByteClass& cls) const noexcept {
+        return !name.empty() && name.size() <= max_name_len_ && fast::all_of(name, cls);
+    }
+    /// Fast-path column key: when a column may come next and `name` is simple, reserves
+    /// room for the key plus `value_room` bytes, writes " name=" or ",name=", sets the
+    /// phase and returns the start of the reservation (the value goes at start + name + 2;
+    /// the caller commits). Otherwise nullptr, nothing written.
+    [[nodiscard, gnu::always_inline]] std::uint8_t* try_key(std::string_view name,
+                                                            std::size_t value_room) {
+        if ((state_.phase != Phase::table_written && state_.phase != Phase::symbol_written &&
+             state_.phase != Phase::column_written) ||
+            !simple_name(name, fast::kSimpleColumnByte)) [[unlikely]] {
+            return nullptr;
+        }
+        std::uint8_t* const start = bytes_.prepare(name.size() + 2 + value_room);
+        start[0] = state_.phase == Phase::column_written ? ',' : ' ';
+        fast::copy_short(start + 1, name.data(), name.size());
+        start[name.size() + 1] = '=';
+        state_.phase = Phase::column_written;
+        return start;
+    }
     [[nodiscard]] detail::Status check_op(Op op) const;
     /// Validates the name, checks the order and writes " name=" or ",name=".
     detail::Status write_column_key(std::string_view name);

@@ -7,6 +7,8 @@
 #include <string>
 #include <system_error>
 
+#include "ilp/fast_text.hpp"
+
 namespace questdb::ilp {
 namespace {
 
@@ -298,43 +300,72 @@ constexpr int kMaxFastFractionDigits = 4;
 // rounding argument below (a far smaller error than the 0.5 that separates integers).
 constexpr double kFastLimit = 1125899906842624.0;  // 2^50
 
+// Writes digits / 10^K as "<integer>.<K fraction digits>" ("<integer>.0" for K = 0); a
+// constant K turns the divisions into multiplications.
+template <int K>
+[[gnu::always_inline]] inline std::size_t write_scaled(std::uint64_t digits, char* out) noexcept {
+    constexpr std::uint64_t kUnit = K == 0 ? 1 : K == 1 ? 10 : K == 2 ? 100 : K == 3 ? 1000 : 10000;
+    auto* p = fast::write_u64(reinterpret_cast<std::uint8_t*>(out), digits / kUnit);
+    *p++ = '.';
+    if constexpr (K == 0) {
+        *p++ = '0';
+    } else {
+        std::uint64_t fraction = digits % kUnit;
+        for (int i = K; i-- > 0;) {
+            p[i] = static_cast<std::uint8_t>('0' + fraction % 10);
+            fraction /= 10;
+        }
+        p += K;
+    }
+    return static_cast<std::size_t>(p - reinterpret_cast<std::uint8_t*>(out));
+}
+
+// One step of format_short_decimal: whether `value` is n / 10^K for the nearest integer n to
+// value * 10^K; if so writes it and returns the length. `too_big` reports value * 10^K
+// out of the exact range (then no later K can succeed either).
+template <int K>
+[[gnu::always_inline]] inline std::size_t try_scale(double value, char* out,
+                                                    bool& too_big) noexcept {
+    const double scaled = value * kPow10[K];
+    if (scaled >= kFastLimit) {
+        too_big = true;
+        return 0;
+    }
+    // Nearest integer (exact: 0.5 is representable at this magnitude); a wrong guess
+    // only fails the check below. Below 2^50 the signed conversions are exact.
+    const auto digits = static_cast<std::int64_t>(scaled + 0.5);
+    if (static_cast<double>(digits) / kPow10[K] != value) {
+        return 0;
+    }
+    return write_scaled<K>(static_cast<std::uint64_t>(digits), out);
+}
+
 // Positive values in [1e-4, 2^50) with at most four fraction digits (prices, sizes, i*0.25):
 // finds the fewest fraction digits k for which some integer n gives back exactly `value`
 // as n / 10^k. Both are exact doubles and IEEE division rounds correctly, so n / 10^k == value
 // means the text "n*10^-k" reads back as `value`; trying k upward makes it the shortest such
 // text, i.e. the digits to_chars would choose, spelled in the same fixed layout.
 // Returns 0 when the value is not of that form (the general path then handles it).
-std::size_t format_short_decimal(double value, char* out) noexcept {
+[[gnu::always_inline]] inline std::size_t format_short_decimal(double value, char* out) noexcept {
+    static_assert(kMaxFastFractionDigits == 4);
     if (!(value >= 1e-4 && value < kFastLimit)) {
         return 0;
     }
-    for (int k = 0; k <= kMaxFastFractionDigits; ++k) {
-        const double scaled = value * kPow10[k];
-        if (scaled >= kFastLimit) {
-            return 0;
-        }
-        // Nearest integer (exact: 0.5 is representable at this magnitude); a wrong guess
-        // only fails the check below.
-        const auto digits = static_cast<std::uint64_t>(scaled + 0.5);
-        if (static_cast<double>(digits) / kPow10[k] != value) {
-            continue;
-        }
-        const auto unit = static_cast<std::uint64_t>(kPow10[k]);
-        char* p = std::to_chars(out, out + kMaxDoubleChars, digits / unit).ptr;
-        *p++ = '.';
-        if (k == 0) {
-            *p++ = '0';
-        } else {
-            std::uint64_t fraction = digits % unit;
-            for (int i = k; i-- > 0;) {
-                p[i] = static_cast<char>('0' + fraction % 10);
-                fraction /= 10;
-            }
-            p += k;
-        }
-        return static_cast<std::size_t>(p - out);
+    bool too_big = false;
+    std::size_t n = try_scale<0>(value, out, too_big);
+    if (n == 0 && !too_big) {
+        n = try_scale<1>(value, out, too_big);
     }
-    return 0;
+    if (n == 0 && !too_big) {
+        n = try_scale<2>(value, out, too_big);
+    }
+    if (n == 0 && !too_big) {
+        n = try_scale<3>(value, out, too_big);
+    }
+    if (n == 0 && !too_big) {
+        n = try_scale<4>(value, out, too_big);
+    }
+    return n;
 }
 
 }  // namespace

@@ -33,11 +33,13 @@ Buffer& fixed(Buffer& self, Buffer::Impl& impl, std::string_view name, TypeCode 
 
 // The slow halves of the hottest setters (table, symbol, LONG, DOUBLE, at): everything the
 // row store's try_* fast path declined, ILP mode included (an ILP buffer's row store stays
-// empty, so its fast paths always decline). Out of line so that the public setter is the
+// empty, so its fast paths always decline; the LineBuffer try_* fast paths then take the
+// plain ILP case inline and the bridge the rest). Out of line so that the public setter is the
 // fast path plus a tail call: no stack frame, no saved registers in the steady state.
 [[gnu::noinline]] Buffer& table_slow(Buffer& self, Buffer::Impl& impl, std::string_view name) {
     if (auto* lines = impl.ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
-        ilp::bridge::table(*lines, name);
+        if (!lines->try_table(name)) [[unlikely]]
+            ilp::bridge::table(*lines, name);
         return self;
     }
     return checked(self, impl, impl.qwp.table(name));
@@ -45,7 +47,8 @@ Buffer& fixed(Buffer& self, Buffer::Impl& impl, std::string_view name, TypeCode 
 [[gnu::noinline]] Buffer& symbol_slow(Buffer& self, Buffer::Impl& impl, std::string_view name,
                                       std::string_view value) {
     if (auto* lines = impl.ilp.get()) {
-        ilp::bridge::symbol(*lines, name, value);
+        if (!lines->try_symbol(name, value)) [[unlikely]]
+            ilp::bridge::symbol(*lines, name, value);
         return self;
     }
     return checked(self, impl, impl.qwp.symbol(name, value));
@@ -61,7 +64,8 @@ Buffer& fixed(Buffer& self, Buffer::Impl& impl, std::string_view name, TypeCode 
 [[gnu::noinline]] Buffer& i64_slow(Buffer& self, Buffer::Impl& impl, std::string_view name,
                                    std::int64_t value) {
     if (auto* lines = impl.ilp.get()) {
-        ilp::bridge::column_int(*lines, name, value);
+        if (!lines->try_column_i64(name, value)) [[unlikely]]
+            ilp::bridge::column_int(*lines, name, value);
         return self;
     }
     return checked(self, impl, impl.qwp.fixed(name, TypeCode::long_, &value));
@@ -69,7 +73,8 @@ Buffer& fixed(Buffer& self, Buffer::Impl& impl, std::string_view name, TypeCode 
 [[gnu::noinline]] Buffer& f64_slow(Buffer& self, Buffer::Impl& impl, std::string_view name,
                                    double value) {
     if (auto* lines = impl.ilp.get()) {
-        ilp::bridge::column_f64(*lines, name, value);
+        if (!lines->try_column_f64(name, value)) [[unlikely]]
+            ilp::bridge::column_f64(*lines, name, value);
         return self;
     }
     return checked(self, impl, impl.qwp.fixed(name, TypeCode::double_, &value));
@@ -77,6 +82,10 @@ Buffer& fixed(Buffer& self, Buffer::Impl& impl, std::string_view name, TypeCode 
 [[gnu::noinline]] void at_slow(Buffer& self, Buffer::Impl& impl, TypeCode type,
                                std::int64_t value) {
     if (auto* lines = impl.ilp.get()) {
+        const auto unit =
+            type == TypeCode::timestamp_nanos ? ilp::TimeUnit::nanos : ilp::TimeUnit::micros;
+        if (lines->try_at(value, unit)) [[likely]]
+            return;
         if (type == TypeCode::timestamp_nanos)
             ilp::bridge::at_nanos(*lines, value);
         else
@@ -169,7 +178,8 @@ Buffer& Buffer::column_f64(std::string_view name, double v) {
 }
 Buffer& Buffer::column_str(std::string_view name, std::string_view value) {
     if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
-        ilp::bridge::column_str(*lines, name, value);
+        if (!lines->try_column_str(name, value)) [[unlikely]]
+            ilp::bridge::column_str(*lines, name, value);
         return *this;
     }
     return checked(

@@ -421,4 +421,189 @@ TEST(IlpBuffer, RowHookRunsAfterEachRow) {
     EXPECT_EQ(calls, 3);
 }
 
+// The inline fast paths (LineBuffer::try_*, what the public Buffer calls first) must write
+// exactly what the full setters write, and nothing when they decline. A random sequence of
+// calls, legal and not, with names and values from plain to every kind that needs escaping,
+// validation or an error, runs try-then-full on one buffer and the full setter on another;
+// after every call the bytes, row counts, transactional flags and outcomes must agree.
+TEST(IlpFastPath, MatchesTheFullSetters) {
+    const std::string long_name(200, 'n');
+    const std::vector<std::string> names{
+        "t",   "sym", "id",  "price",  "note", "a.b",         "a-b",
+        "a b", "a=b", "a,b", "x\x10y", "",     "n\xc3\xafve", "bad\xff",
+        "q?",  "s2",  "t.x", ".t",     "t..x", long_name,     "tab\tle"};
+    std::vector<std::string> values{"",
+                                    "v",
+                                    "sym-3",
+                                    "a b",
+                                    "a,b",
+                                    "a=b",
+                                    "line\n",
+                                    "cr\r",
+                                    "back\\",
+                                    "quo\"te",
+                                    "\xc3\xbcn\xc3\xaf",
+                                    "\xff",
+                                    "ctl\x01",
+                                    "\xed\xa0\x80",
+                                    std::string("nul\0x", 5)};
+    // Every length around the 4/8/16-byte steps of the value checks, with the special byte
+    // (or a non-ASCII one) first, last or nowhere.
+    for (std::size_t len = 1; len <= 40; ++len) {
+        for (const char special : {'x', '\n', '"', ',', '\\', ' ', '=', '\r', '\x80'}) {
+            std::string plain(len, 'a');
+            values.push_back(plain);
+            std::string last = plain;
+            last.back() = special;
+            values.push_back(last);
+            std::string first = plain;
+            first.front() = special;
+            values.push_back(first);
+        }
+    }
+    std::vector<std::int64_t> ints{0, std::numeric_limits<std::int64_t>::min(),
+                                   std::numeric_limits<std::int64_t>::max(),
+                                   std::numeric_limits<std::int64_t>::max() / 1000,
+                                   std::numeric_limits<std::int64_t>::max() / 1000 + 1};
+    std::int64_t pow = 1;
+    for (int d = 0; d < 19; ++d) {
+        for (const std::int64_t v : {pow - 1, pow, pow + 1, 7 * (pow / 10) + 3}) {
+            ints.push_back(v);
+            ints.push_back(-v);
+        }
+        pow = d < 18 ? pow * 10 : pow;
+    }
+    const std::vector<double> doubles{0.0,
+                                      -0.0,
+                                      0.25,
+                                      1.5,
+                                      -2.75,
+                                      100.125,
+                                      1e-4,
+                                      1e-5,
+                                      1e100,
+                                      -1e-300,
+                                      0.1,
+                                      1125899906842623.5,
+                                      1e15,
+                                      std::numeric_limits<double>::quiet_NaN(),
+                                      std::numeric_limits<double>::infinity(),
+                                      12345.6789};
+
+    for (const auto version : {ProtocolVersion::v1, ProtocolVersion::v2}) {
+        LineBuffer fast(version, 127);
+        LineBuffer full(version, 127);
+        std::uint64_t x = 0x2545F4914F6CDD1DULL;
+        const auto next = [&](std::size_t n) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            return static_cast<std::size_t>(x % n);
+        };
+        // Mostly plain rows in order, sometimes anything anywhere.
+        const auto name = [&] { return names[next(4) != 0 ? next(5) : next(names.size())]; };
+        const auto value = [&] { return values[next(3) != 0 ? 2 : next(values.size())]; };
+        std::size_t taken = 0;
+        std::size_t declined = 0;
+        for (int step = 0; step < 60000; ++step) {
+            const std::size_t before = fast.size();
+            bool took = false;
+            bool fast_ok = true;
+            bool full_ok = true;
+            std::string what;
+            switch (next(6)) {
+                case 0: {
+                    const auto n = next(3) != 0 ? std::string("t") : name();
+                    what = "table " + n;
+                    took = fast.try_table(n);
+                    fast_ok = took || fast.table(n).ok();
+                    full_ok = full.table(n).ok();
+                    break;
+                }
+                case 1: {
+                    const auto n = name();
+                    const auto v = value();
+                    what = "symbol " + n + "=" + v;
+                    took = fast.try_symbol(n, v);
+                    fast_ok = took || fast.symbol(n, v).ok();
+                    full_ok = full.symbol(n, v).ok();
+                    break;
+                }
+                case 2: {
+                    const auto n = name();
+                    const auto v = ints[next(ints.size())];
+                    what = "i64 " + n + "=" + std::to_string(v);
+                    took = fast.try_column_i64(n, v);
+                    fast_ok = took || fast.column_i64(n, v).ok();
+                    full_ok = full.column_i64(n, v).ok();
+                    break;
+                }
+                case 3: {
+                    const auto n = name();
+                    const auto v = next(2) != 0 ? static_cast<double>(next(100000)) * 0.25
+                                                : doubles[next(doubles.size())];
+                    what = "f64 " + n + "=" + fmt(v);
+                    took = fast.try_column_f64(n, v);
+                    fast_ok = took || fast.column_f64(n, v).ok();
+                    full_ok = full.column_f64(n, v).ok();
+                    break;
+                }
+                case 4: {
+                    const auto n = name();
+                    const auto v = value();
+                    what = "str " + n + "=" + v;
+                    took = fast.try_column_str(n, v);
+                    fast_ok = took || fast.column_str(n, v).ok();
+                    full_ok = full.column_str(n, v).ok();
+                    break;
+                }
+                default: {
+                    const auto v = next(4) != 0 ? 1700000000000000 + static_cast<std::int64_t>(step)
+                                                : ints[next(ints.size())];
+                    const auto unit = next(2) != 0 ? TimeUnit::micros : TimeUnit::nanos;
+                    what = "at " + std::to_string(v);
+                    took = fast.try_at(v, unit);
+                    fast_ok = took || fast.at(v, unit).ok();
+                    full_ok = full.at(v, unit).ok();
+                    break;
+                }
+            }
+            ++(took ? taken : declined);
+            if (!took) {
+                // A declining fast path leaves no trace (the full setter then ran).
+                ASSERT_TRUE(fast_ok || fast.size() <= before) << what;
+            }
+            ASSERT_EQ(fast_ok, full_ok) << what;
+            ASSERT_EQ(fast.view(), full.view()) << what;
+            ASSERT_EQ(fast.row_count(), full.row_count()) << what;
+            ASSERT_EQ(fast.transactional(), full.transactional()) << what;
+            if (fast.size() > 1'000'000) {
+                fast.clear();
+                full.clear();
+            }
+        }
+        // Both halves were exercised: plain rows took the fast paths, the rest declined.
+        EXPECT_GT(taken, 10000u);
+        EXPECT_GT(declined, 10000u);
+    }
+}
+
+TEST(IlpFastPath, DeclinesWhenARowHookIsSet) {
+    LineBuffer buf(ProtocolVersion::v1);
+    int calls = 0;
+    buf.set_row_hook({[](void* ctx, LineBuffer&) -> questdb::detail::Status {
+                          ++*static_cast<int*>(ctx);
+                          return {};
+                      },
+                      &calls, nullptr});
+    ASSERT_TRUE(buf.try_table("t"));
+    ASSERT_TRUE(buf.try_column_i64("v", 1));
+    const auto size = buf.size();
+    EXPECT_FALSE(buf.try_at(5, TimeUnit::micros));
+    EXPECT_EQ(buf.size(), size);
+    ASSERT_TRUE(buf.at(5, TimeUnit::micros).ok());
+    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(buf.view(), "t v=1i 5000\n");
+}
+
 }  // namespace
