@@ -33,7 +33,7 @@ enum class TimeUnit : std::uint8_t { micros, nanos };
 inline constexpr std::size_t kDefaultMaxNameLen = 127;
 inline constexpr std::size_t kMaxArrayDims = 32;
 inline constexpr std::size_t kMaxArrayDimLen = 0x0FFFFFFF;
-inline constexpr std::size_t kMaxArrayBytes = 512u * 1024u * 1024u;
+inline constexpr std::size_t kMaxArrayBytes = std::size_t{512} * 1024 * 1024;
 
 // Binary value markers: '=' then one of these type bytes.
 inline constexpr std::uint8_t kArrayType = 14;

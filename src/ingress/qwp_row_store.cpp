@@ -13,7 +13,6 @@ namespace questdb::ingress {
 namespace {
 
 using questdb::detail::fail;
-using questdb::detail::Status;
 using qwp::TypeCode;
 using qwp::ValueLayout;
 
