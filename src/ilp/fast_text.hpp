@@ -262,10 +262,10 @@ inline constexpr std::uint64_t kPow10U64[20] = {1ULL,
     } else {
         const std::uint32_t hi = v / 10000;
         const std::uint32_t lo = v % 10000;
-        std::memcpy(dst + 0, kDigitPairs + (hi / 100) * 2, 2);
-        std::memcpy(dst + 2, kDigitPairs + (hi % 100) * 2, 2);
-        std::memcpy(dst + 4, kDigitPairs + (lo / 100) * 2, 2);
-        std::memcpy(dst + 6, kDigitPairs + (lo % 100) * 2, 2);
+        std::memcpy(dst + 0, kDigitPairs + std::size_t{hi / 100} * 2, 2);
+        std::memcpy(dst + 2, kDigitPairs + std::size_t{hi % 100} * 2, 2);
+        std::memcpy(dst + 4, kDigitPairs + std::size_t{lo / 100} * 2, 2);
+        std::memcpy(dst + 6, kDigitPairs + std::size_t{lo % 100} * 2, 2);
     }
 }
 
@@ -282,12 +282,12 @@ inline constexpr std::uint64_t kPow10U64[20] = {1ULL,
         std::uint8_t* p = dst + n;
         while (v >= 100) {
             p -= 2;
-            std::memcpy(p, kDigitPairs + (v % 100) * 2, 2);
+            std::memcpy(p, kDigitPairs + std::size_t{v % 100} * 2, 2);
             v /= 100;
         }
         if (v >= 10) {
             p -= 2;
-            std::memcpy(p, kDigitPairs + v * 2, 2);
+            std::memcpy(p, kDigitPairs + std::size_t{v} * 2, 2);
         } else {
             *--p = static_cast<std::uint8_t>('0' + v);
         }

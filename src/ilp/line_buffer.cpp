@@ -237,7 +237,7 @@ Status LineBuffer::column_arr_f64(std::string_view name, std::span<const std::si
     if (auto s = require_version(ProtocolVersion::v2, "Array", name); !s.ok()) {
         return s;
     }
-    const auto array_error = [&](std::string why) {
+    const auto array_error = [&](const std::string& why) {
         return abandon_row(
             fail(ErrorCode::array_error, "Array column \"" + std::string(name) + "\": " + why));
     };

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include "qwp/gorilla.hpp"
 #include "qwp/wire.hpp"
@@ -19,6 +20,13 @@ namespace {
 constexpr std::uint32_t kUnreferenced = std::numeric_limits<std::uint32_t>::max();
 constexpr std::uint32_t kPending = kUnreferenced - 1;
 constexpr std::size_t kMinFrameSize = 64;
+
+/// A symbol code as a table index. Codes of valid rows are never negative (the Chunk setters
+/// reject them), so going through the unsigned type of the same width keeps the value.
+template <typename Code>
+constexpr std::size_t code_index(Code code) noexcept {
+    return static_cast<std::size_t>(static_cast<std::make_unsigned_t<Code>>(code));
+}
 
 inline std::uint8_t* put_varint(std::uint8_t* p, std::uint64_t v) noexcept {
     while (v >= 0x80) {
@@ -457,7 +465,7 @@ struct MessageEncoder::Impl {
         const std::uint32_t* global = map.global.data();
         if (!any_null && map.max_gid < 0x80) {
             for (std::size_t row = a; row < b; ++row) {
-                *p++ = static_cast<std::uint8_t>(global[static_cast<std::size_t>(codes[row])]);
+                *p++ = static_cast<std::uint8_t>(global[code_index(codes[row])]);
             }
             return p;
         }
@@ -468,7 +476,7 @@ struct MessageEncoder::Impl {
             // bytes for every row.
             const std::uint32_t* varint2 = map.varint2.data();
             for (std::size_t row = a; row < b; ++row) {
-                const std::uint32_t v = varint2[static_cast<std::size_t>(codes[row])];
+                const std::uint32_t v = varint2[code_index(codes[row])];
                 const auto bytes = static_cast<std::uint16_t>(v);
                 std::memcpy(p, &bytes, 2);
                 p += v >> 16;
@@ -478,7 +486,7 @@ struct MessageEncoder::Impl {
         for (std::size_t row = a; row < b; ++row) {
             if (any_null && !is_valid(c.validity, row))
                 continue;
-            p = put_varint(p, global[static_cast<std::size_t>(codes[row])]);
+            p = put_varint(p, global[code_index(codes[row])]);
         }
         return p;
     }
