@@ -33,6 +33,18 @@ constexpr ByteClass make_class(std::string_view refused, bool allow_space) {
     return t;
 }
 
+/// 1 for every ASCII byte (controls included) except the bytes in `refused`.
+constexpr ByteClass make_ascii_class(std::string_view refused) {
+    ByteClass t{};
+    for (unsigned c = 0; c < 0x80; ++c) {
+        t[c] = 1;
+    }
+    for (const char ch : refused) {
+        t[static_cast<unsigned char>(ch)] = 0;
+    }
+    return t;
+}
+
 // Name bytes that need neither validation detail nor escaping: printable ASCII without the
 // bytes QuestDB forbids in names ("?,'\"\\/:)(+*%~" plus controls and DEL), without ' ' and
 // '=' (legal but escaped) and, for tables, without '.' (positional rules); column names
@@ -42,27 +54,9 @@ inline constexpr ByteClass kSimpleTableByte = make_class("?,'\"\\/:)(+*%~=.", fa
 inline constexpr ByteClass kSimpleColumnByte = make_class("?,'\"\\/:)(+*%~=.-", false);
 // Symbol values written as is: ASCII (so valid UTF-8) and nothing append_escaped_unquoted
 // escapes (" ,=\n\r\\"); controls other than CR/LF are allowed (they are not escaped).
-inline constexpr ByteClass kPlainSymbolByte = [] {
-    ByteClass t{};
-    for (unsigned c = 0; c < 0x80; ++c) {
-        t[c] = 1;
-    }
-    for (const char ch : std::string_view(" ,=\n\r\\")) {
-        t[static_cast<unsigned char>(ch)] = 0;
-    }
-    return t;
-}();
+inline constexpr ByteClass kPlainSymbolByte = make_ascii_class(" ,=\n\r\\");
 // String values written between quotes as is: ASCII and none of "\n\r\"\\".
-inline constexpr ByteClass kPlainStringByte = [] {
-    ByteClass t{};
-    for (unsigned c = 0; c < 0x80; ++c) {
-        t[c] = 1;
-    }
-    for (const char ch : std::string_view("\n\r\"\\")) {
-        t[static_cast<unsigned char>(ch)] = 0;
-    }
-    return t;
-}();
+inline constexpr ByteClass kPlainStringByte = make_ascii_class("\n\r\"\\");
 
 /// Whether every byte of `text` is in `cls`. Exits at the first miss: the branch is cheap
 /// for names (a few bytes) and keeps GCC from "vectorising" the lookups into a far longer
