@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "ilp/fast_text.hpp"
+#include "qwp/utf8.hpp"
 
 namespace questdb::ilp {
 namespace {
@@ -116,56 +117,7 @@ Status bad_char(std::string_view kind, std::string_view name, std::size_t at) {
 }  // namespace
 
 bool is_valid_utf8(std::string_view text) noexcept {
-    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-    const auto* end = p + text.size();
-    while (p < end) {
-        // ASCII fast path, eight bytes at a time.
-        while (end - p >= 8) {
-            std::uint64_t chunk;
-            std::memcpy(&chunk, p, 8);
-            if (chunk & 0x8080808080808080ULL) {
-                break;
-            }
-            p += 8;
-        }
-        if (p == end) {
-            break;
-        }
-        const unsigned char c = *p;
-        if (c < 0x80) {
-            ++p;
-            continue;
-        }
-        std::size_t extra;
-        std::uint32_t cp;
-        if (c >= 0xC2 && c <= 0xDF) {
-            extra = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            extra = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            extra = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (static_cast<std::size_t>(end - p) <= extra) {
-            return false;
-        }
-        for (std::size_t i = 1; i <= extra; ++i) {
-            if ((p[i] & 0xC0) != 0x80) {
-                return false;
-            }
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        if ((extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF)) {
-            return false;
-        }
-        p += extra + 1;
-    }
-    return true;
+    return qwp::is_valid_utf8(text);  // one strict validator for every protocol
 }
 
 namespace {

@@ -586,11 +586,13 @@ class IngressDecoder {
         if (!r_.bytes(prev, data))
             return bad("offsets run past the frame (" + where() + ")");
         if (c.type == TypeCode::varchar) {
-            if (!is_valid_utf8(data.data(), data.size()))
+            const Utf8Kind kind = utf8_kind(data.data(), data.size());
+            if (kind == Utf8Kind::invalid)
                 return bad("VARCHAR data is not valid UTF-8 (" + where() + ")");
             // The data as a whole is valid UTF-8, so every value is valid exactly when no
             // value starts on a continuation byte (10xxxxxx): then each one is whole characters.
-            for (std::size_t i = 1; i < values; ++i) {
+            // ASCII data has none.
+            for (std::size_t i = 1; kind == Utf8Kind::multibyte && i < values; ++i) {
                 const std::uint32_t o = offset_at(i);
                 if (o < data.size() && (data[o] & 0xC0) == 0x80)
                     return bad("VARCHAR value splits a UTF-8 character (" + where() + ")");
