@@ -26,6 +26,35 @@ std::string in_column(const Chunk::Impl& c, std::string_view name) {
     return " (table '" + c.table + "', column '" + std::string(name) + "')";
 }
 
+// First index in [begin, end) where `bad(i)` holds, or `end`. Validation runs over every
+// value a user hands over, so the common all-good case must not branch per value: each block
+// ORs the predicate (which the compiler vectorises) and only a block with a hit is searched.
+template <typename Bad>
+std::size_t first_bad(std::size_t begin, std::size_t end, Bad bad) {
+    constexpr std::size_t kBlock = 256;
+    for (std::size_t at = begin; at < end; at += kBlock) {
+        const std::size_t stop = std::min(end, at + kBlock);
+        unsigned any = 0;
+        for (std::size_t i = at; i < stop; ++i) {
+            any |= static_cast<unsigned>(bad(i));
+        }
+        if (any != 0) {
+            for (std::size_t i = at; i < stop; ++i) {
+                if (bad(i))
+                    return i;
+            }
+        }
+    }
+    return end;
+}
+
+// Whether `v` lies outside [0, limit]: one unsigned compare, since a negative value converts
+// to at least 2^63.
+template <typename T>
+bool outside(T v, std::uint64_t limit) {
+    return static_cast<std::uint64_t>(static_cast<std::int64_t>(v)) > limit;
+}
+
 Status check_column(const Chunk::Impl& c, std::string_view name, std::size_t rows,
                     Validity validity) {
     if (auto st = names::validate_column_name(name); !st) {
@@ -70,11 +99,11 @@ Status check_offsets(const Chunk::Impl& c, std::string_view name, std::span<cons
     }
     if (offsets[0] < 0)
         return fail(code, std::string(what) + " offsets must not be negative" + in_column(c, name));
-    for (std::size_t i = 1; i < offsets.size(); ++i) {
-        if (offsets[i] < offsets[i - 1]) {
-            return fail(code, std::string(what) + " offsets decrease at index " +
-                                  std::to_string(i) + in_column(c, name));
-        }
+    const std::size_t decrease =
+        first_bad(1, offsets.size(), [&](std::size_t i) { return offsets[i] < offsets[i - 1]; });
+    if (decrease != offsets.size()) {
+        return fail(code, std::string(what) + " offsets decrease at index " +
+                              std::to_string(decrease) + in_column(c, name));
     }
     if (static_cast<std::uint64_t>(offsets.back()) > bytes) {
         return fail(code, std::string(what) + " offsets run past the data (" +
@@ -94,8 +123,12 @@ Status check_utf8_values(const Chunk::Impl& c, std::string_view name,
                          std::span<const Offset> offsets, std::span<const std::uint8_t> bytes) {
     const auto first = static_cast<std::size_t>(offsets.front());
     const auto last = static_cast<std::size_t>(offsets.back());
-    if (!qwp::is_valid_utf8(bytes.data() + first, last - first)) {
+    const qwp::Utf8Kind kind = qwp::utf8_kind(bytes.data() + first, last - first);
+    if (kind == qwp::Utf8Kind::invalid) {
         return fail(ErrorCode::invalid_utf8, "string data is not valid UTF-8" + in_column(c, name));
+    }
+    if (kind == qwp::Utf8Kind::ascii) {
+        return {};  // no continuation bytes, so no offset can split a character
     }
     for (std::size_t i = 1; i + 1 < offsets.size(); ++i) {
         const auto at = static_cast<std::size_t>(offsets[i]);
@@ -169,15 +202,15 @@ Chunk& symbols(Chunk& self, Chunk::Impl& c, std::string_view name, std::span<con
     throw_if_error(check_offsets(c, name, dict_offsets, dict_bytes.size(), "symbol dictionary"));
     throw_if_error(check_utf8_values(c, name, dict_offsets, dict_bytes));
     const std::size_t dict_size = dict_offsets.size() - 1;
-    for (std::size_t row = 0; row < codes.size(); ++row) {
-        if (!valid_row(validity, row))
-            continue;
-        if (codes[row] < 0 || static_cast<std::size_t>(codes[row]) >= dict_size) {
-            throw_if_error(fail(ErrorCode::invalid_api_call,
-                                "symbol code " + std::to_string(codes[row]) + " at row " +
-                                    std::to_string(row) + " is outside the dictionary of " +
-                                    std::to_string(dict_size) + in_column(c, name)));
-        }
+    // Null rows may hold any code; an empty dictionary admits no code at all.
+    const auto bad_code = [&](std::size_t row) {
+        return (dict_size == 0 || outside(codes[row], dict_size - 1)) & valid_row(validity, row);
+    };
+    if (const std::size_t row = first_bad(0, codes.size(), bad_code); row != codes.size()) {
+        throw_if_error(fail(ErrorCode::invalid_api_call,
+                            "symbol code " + std::to_string(codes[row]) + " at row " +
+                                std::to_string(row) + " is outside the dictionary of " +
+                                std::to_string(dict_size) + in_column(c, name)));
     }
     ColumnSource s;
     s.type = TypeCode::symbol;
@@ -317,15 +350,16 @@ Chunk& designated(Chunk& self, Chunk::Impl& c, std::span<const std::int64_t> val
                                 " rows but the chunk has " + std::to_string(c.rows) + " (table '" +
                                 c.table + "')"));
     }
-    const std::int64_t limit = std::numeric_limits<std::int64_t>::max() / multiplier;
-    for (std::size_t row = 0; row < values.size(); ++row) {
-        if (values[row] < 0 || values[row] > limit) {
-            throw_if_error(fail(ErrorCode::invalid_timestamp,
-                                "designated timestamp " + std::to_string(values[row]) + " at row " +
-                                    std::to_string(row) +
-                                    (values[row] < 0 ? " is negative" : " overflows microseconds") +
-                                    " (table '" + c.table + "')"));
-        }
+    const auto limit =
+        static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() / multiplier);
+    const std::size_t row =
+        first_bad(0, values.size(), [&](std::size_t i) { return outside(values[i], limit); });
+    if (row != values.size()) {
+        throw_if_error(fail(ErrorCode::invalid_timestamp,
+                            "designated timestamp " + std::to_string(values[row]) + " at row " +
+                                std::to_string(row) +
+                                (values[row] < 0 ? " is negative" : " overflows microseconds") +
+                                " (table '" + c.table + "')"));
     }
     ColumnSource s;
     s.type = type;
