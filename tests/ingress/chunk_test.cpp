@@ -339,6 +339,82 @@ TEST(Chunk, ErrorsLeaveChunkUnchangedAndUsable) {
     EXPECT_EQ(t.columns[0].ints, three);
 }
 
+// The per-value checks scan in blocks of 256 values and search only a block with a hit, so the
+// first bad value must be reported wherever it sits: at a block's edges, alone or after
+// another bad value in a later block.
+std::string message_of(const std::function<void()>& fn) {
+    try {
+        fn();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "no exception";
+}
+
+TEST(Chunk, LongColumnsReportTheFirstBadValueWhereverItIs) {
+    constexpr std::size_t kRows = 1000;
+    for (const std::size_t bad : {std::size_t{0}, std::size_t{255}, std::size_t{256},
+                                  std::size_t{257}, std::size_t{511}, kRows - 1}) {
+        const std::string at = "at row " + std::to_string(bad) + " ";
+        std::vector<std::int64_t> ts(kRows, 1);
+        ts[bad] = -5;
+        if (bad + 300 < kRows)
+            ts[bad + 300] = -6;  // a later hit in another block must not win
+        Chunk c("t");
+        EXPECT_NE(message_of([&] { c.designated_timestamp_nanos(ts); }).find(at),
+                  std::string::npos);
+
+        std::vector<std::int16_t> codes(kRows, 1);
+        codes[bad] = 2;  // == dictionary size
+        const std::vector<std::int32_t> dict_off = {0, 1, 2};
+        const std::string dict = "xy";
+        const std::span<const std::uint8_t> db{reinterpret_cast<const std::uint8_t*>(dict.data()),
+                                               2};
+        EXPECT_NE(message_of([&] { c.symbol_dict_i16("sym", codes, dict_off, db); }).find(at),
+                  std::string::npos);
+
+        std::vector<std::int32_t> offsets(kRows + 1);
+        for (std::size_t i = 0; i <= kRows; ++i)
+            offsets[i] = static_cast<std::int32_t>(i);
+        offsets[bad + 1] = offsets[bad] - 1 < 0 ? 0 : offsets[bad] - 1;
+        const std::string text(kRows, 'v');
+        const std::span<const std::uint8_t> tb{reinterpret_cast<const std::uint8_t*>(text.data()),
+                                               text.size()};
+        if (bad > 0) {  // offsets[1] = 0 after offsets[0] = 0 is no decrease
+            EXPECT_NE(message_of([&] {
+                          c.column_varchar("s", offsets, tb);
+                      }).find("decrease at index " + std::to_string(bad + 1) + " "),
+                      std::string::npos);
+        }
+        EXPECT_TRUE(c.is_empty());
+    }
+}
+
+TEST(Chunk, SymbolCodesAreCheckedAsSignedValuesAndOnlyOnNonNullRows) {
+    // 200 entries: a code of -56 is 200 as an unsigned byte, one past the end, and -1 is 255.
+    std::vector<std::int32_t> dict_off(201);
+    for (std::size_t i = 0; i <= 200; ++i)
+        dict_off[i] = static_cast<std::int32_t>(i);
+    const std::string dict(200, 'd');
+    const std::span<const std::uint8_t> db{reinterpret_cast<const std::uint8_t*>(dict.data()),
+                                           dict.size()};
+    for (const std::int8_t bad : {std::int8_t{-56}, std::int8_t{-1}, std::int8_t{-128}}) {
+        Chunk c("t");
+        const std::vector<std::int8_t> codes = {0, 127, bad};
+        expect_code(ErrorCode::invalid_api_call,
+                    [&] { c.symbol_dict_i8("sym", codes, dict_off, db); });
+        // The same code on a null row is never read.
+        const std::vector<std::uint8_t> validity = {0b011};
+        c.symbol_dict_i8("sym", codes, dict_off, db, validity);
+        EXPECT_EQ(c.row_count(), 3u);
+    }
+    Chunk empty("t");
+    const std::vector<std::int32_t> no_entries = {0};
+    const std::vector<std::int8_t> zero = {0};
+    expect_code(ErrorCode::invalid_api_call,
+                [&] { empty.symbol_dict_i8("sym", zero, no_entries, {}); });
+}
+
 TEST(Chunk, MissingDesignatedTimestampFailsAtEncodeAndAtNowOmitsIt) {
     const std::vector<std::int64_t> v = {1, 2};
     Chunk c("t");
