@@ -108,6 +108,11 @@ public:
 
     /// Strict unsigned LEB128: at most 10 bytes and no bits beyond 64.
     [[nodiscard]] bool varint(std::uint64_t& v) noexcept {
+        // Symbol ids, lengths and counts are mostly below 128: one byte, one branch.
+        if (pos_ < data_.size() && data_[pos_] < 0x80) [[likely]] {
+            v = data_[pos_++];
+            return true;
+        }
         std::uint64_t result = 0;
         for (unsigned i = 0; i < kMaxVarintBytes; ++i) {
             if (pos_ >= data_.size()) {

@@ -40,6 +40,8 @@ TEST(Wire, VarintRejectsOverlongOverflowAndTruncation) {
     EXPECT_FALSE(ByteReader(overflow).varint(v));
     const std::vector<std::uint8_t> truncated = {0x80, 0x80};
     EXPECT_FALSE(ByteReader(truncated).varint(v));
+    const std::vector<std::uint8_t> empty;
+    EXPECT_FALSE(ByteReader(empty).varint(v));
 }
 
 TEST(Wire, LittleEndianAndBounds) {
