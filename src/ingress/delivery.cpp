@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "core/background_thread.hpp"
 #include "ingress/event_hub.hpp"
 #include "ingress/in_flight.hpp"
 #include "ingress/retry_policy.hpp"
@@ -492,7 +493,8 @@ DeliveryLoop::DeliveryLoop(DeliveryOptions options, sf::FrameQueue& queue, Catch
 DeliveryLoop::~DeliveryLoop() {
     try {
         stop();
-    } catch (...) {  // NOLINT(bugprone-empty-catch): out of memory posting the stop; nothing left to do
+    } catch (
+        ...) {  // NOLINT(bugprone-empty-catch): out of memory posting the stop; nothing left to do
     }
 }
 
@@ -500,6 +502,7 @@ void DeliveryLoop::start() {
     auto impl = impl_;
     boost::asio::post(impl->io, [impl] { impl->connect_next(); });
     impl->thread = std::thread([impl] {
+        (void)questdb::detail::make_current_thread_background();
         auto guard = boost::asio::make_work_guard(impl->io);
         impl->io.run();
     });
