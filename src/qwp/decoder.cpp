@@ -634,6 +634,9 @@ class IngressDecoder {
         }
         if (!need(values, "symbol ids"))
             return false;
+        if (!keep_ && global_symbols_) {
+            return check_symbol_ids(values);
+        }
         if (keep_) {
             c.ints.assign(rows, 0);
             c.bytes.assign(rows, std::string());
@@ -657,8 +660,7 @@ class IngressDecoder {
             } else if (id >= delta_start_ && id - delta_start_ < pending_.size()) {
                 value = pending_[id - delta_start_];
             } else {
-                return bad("symbol id " + std::to_string(id) + " is not in the dictionary (" +
-                           where() + ")");
+                return unknown_symbol_id(id);
             }
             if (keep_) {
                 c.ints[row] = static_cast<std::int64_t>(id);
@@ -666,6 +668,27 @@ class IngressDecoder {
             }
             return true;
         });
+    }
+
+    // Validation-only decode of global-dictionary ids (a sink keeps no values): one tight
+    // loop, since this runs for every row of every symbol column a server receives.
+    bool check_symbol_ids(std::size_t values) {
+        const std::uint64_t known = state_.dict_.size();
+        for (std::size_t v = 0; v < values; ++v) {
+            std::uint64_t id = 0;
+            if (!r_.varint(id))
+                return truncated("symbol id");
+            if (id >= known && !(id >= delta_start_ && id - delta_start_ < pending_.size()))
+                [[unlikely]] {
+                return unknown_symbol_id(id);
+            }
+        }
+        return true;
+    }
+
+    [[gnu::noinline]] bool unknown_symbol_id(std::uint64_t id) {
+        return bad("symbol id " + std::to_string(id) + " is not in the dictionary (" + where() +
+                   ")");
     }
 
     bool arrays(DecodedColumn& c, std::size_t rows, std::size_t values) {
