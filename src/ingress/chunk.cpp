@@ -20,7 +20,7 @@ using qwp::TypeCode;
 using qwp::ValueLayout;
 
 /// Rows one chunk may hold; the encoder splits them into frames and blocks.
-constexpr std::size_t kMaxChunkRows = 16 * 1024 * 1024;
+constexpr std::size_t kMaxChunkRows = std::size_t{16} * 1024 * 1024;
 
 std::string in_column(const Chunk::Impl& c, std::string_view name) {
     return " (table '" + c.table + "', column '" + std::string(name) + "')";
@@ -204,7 +204,9 @@ Chunk& symbols(Chunk& self, Chunk::Impl& c, std::string_view name, std::span<con
     const std::size_t dict_size = dict_offsets.size() - 1;
     // Null rows may hold any code; an empty dictionary admits no code at all.
     const auto bad_code = [&](std::size_t row) {
-        return (dict_size == 0 || outside(codes[row], dict_size - 1)) & valid_row(validity, row);
+        // `&`, not `&&`: both sides are cheap and a branch here would stop the vectorising.
+        return static_cast<unsigned>(dict_size == 0 || outside(codes[row], dict_size - 1)) &
+               static_cast<unsigned>(valid_row(validity, row));
     };
     if (const std::size_t row = first_bad(0, codes.size(), bad_code); row != codes.size()) {
         throw_if_error(fail(ErrorCode::invalid_api_call,
