@@ -110,28 +110,26 @@ TEST(Utf8, EmptyAndAsciiOfEveryLengthAreAscii) {
     }
 }
 
-TEST(Utf8, EveryValidBoundaryCharacterIsFoundAtEveryOffset) {
-    for (const auto& ch : kValidCharacters) {
+// Each piece inside ASCII text of several lengths (the piece alone, and across the 16- and
+// 64-byte steps of the ASCII skip), at every offset, must classify as `expected`.
+void expect_at_every_offset(const std::vector<Bytes>& pieces, Utf8Kind expected) {
+    for (const auto& piece : pieces) {
         for (const std::size_t total :
-             {ch.size(), std::size_t{17}, std::size_t{80}, std::size_t{150}}) {
-            for (std::size_t at = 0; at + ch.size() <= total; ++at) {
-                EXPECT_EQ(kind_of(embed(ch, at, total)), Utf8Kind::multibyte)
+             {piece.size(), std::size_t{17}, std::size_t{80}, std::size_t{150}}) {
+            for (std::size_t at = 0; at + piece.size() <= total; ++at) {
+                EXPECT_EQ(kind_of(embed(piece, at, total)), expected)
                     << "at " << at << " of " << total;
             }
         }
     }
 }
 
+TEST(Utf8, EveryValidBoundaryCharacterIsFoundAtEveryOffset) {
+    expect_at_every_offset(kValidCharacters, Utf8Kind::multibyte);
+}
+
 TEST(Utf8, EveryInvalidSequenceIsRejectedAtEveryOffset) {
-    for (const auto& bad : kInvalidSequences) {
-        for (const std::size_t total :
-             {bad.size(), std::size_t{17}, std::size_t{80}, std::size_t{150}}) {
-            for (std::size_t at = 0; at + bad.size() <= total; ++at) {
-                EXPECT_EQ(kind_of(embed(bad, at, total)), Utf8Kind::invalid)
-                    << "at " << at << " of " << total;
-            }
-        }
-    }
+    expect_at_every_offset(kInvalidSequences, Utf8Kind::invalid);
 }
 
 TEST(Utf8, ACharacterCutByTheEndIsRejected) {
