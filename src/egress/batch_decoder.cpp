@@ -5,6 +5,7 @@
 #include <string>
 
 #include "egress/gorilla_bridge.hpp"
+#include "egress/wire_format.hpp"
 
 namespace questdb::egress {
 
@@ -19,35 +20,6 @@ detail::Failure bad_column(const QuerySchema::Column& def, std::string_view what
     return fail(ErrorCode::protocol_error, "RESULT_BATCH column '" + def.name + "' (" +
                                                std::string(to_string(def.kind)) +
                                                "): " + std::string(what));
-}
-
-std::uint8_t fixed_width(ColumnKind kind) noexcept {
-    switch (kind) {
-        case ColumnKind::byte:
-            return 1;
-        case ColumnKind::short_:
-        case ColumnKind::char_:
-            return 2;
-        case ColumnKind::int_:
-        case ColumnKind::float_:
-        case ColumnKind::ipv4:
-            return 4;
-        case ColumnKind::long_:
-        case ColumnKind::double_:
-        case ColumnKind::timestamp:
-        case ColumnKind::timestamp_nanos:
-        case ColumnKind::date:
-        case ColumnKind::decimal64:
-            return 8;
-        case ColumnKind::uuid:
-        case ColumnKind::decimal128:
-            return 16;
-        case ColumnKind::long256:
-        case ColumnKind::decimal256:
-            return 32;
-        default:
-            return 0;
-    }
 }
 
 bool is_time(ColumnKind kind) noexcept {
@@ -340,7 +312,7 @@ Status BatchDecoder::decode_column(qwp::ByteReader& r, std::uint8_t flags, std::
     }
     // Fixed-width kinds, including the egress time kinds (TIMESTAMP, TIMESTAMP_NANOS, DATE),
     // which carry an encoding byte under FLAG_GORILLA (unlike ingress DATE).
-    out.width = fixed_width(def.kind);
+    out.width = wire::fixed_width(def.kind);
     if (def.kind == ColumnKind::decimal64 || def.kind == ColumnKind::decimal128 ||
         def.kind == ColumnKind::decimal256) {
         if (!r.u8(out.param)) {

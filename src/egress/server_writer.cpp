@@ -19,32 +19,11 @@ namespace {
 std::size_t slot_width(ColumnKind kind, std::uint8_t param) {
     switch (kind) {
         case ColumnKind::boolean:
-        case ColumnKind::byte:
             return 1;
-        case ColumnKind::short_:
-        case ColumnKind::char_:
-            return 2;
-        case ColumnKind::int_:
-        case ColumnKind::float_:
-        case ColumnKind::ipv4:
-            return 4;
-        case ColumnKind::long_:
-        case ColumnKind::double_:
-        case ColumnKind::timestamp:
-        case ColumnKind::timestamp_nanos:
-        case ColumnKind::date:
-        case ColumnKind::decimal64:
-            return 8;
-        case ColumnKind::uuid:
-        case ColumnKind::decimal128:
-            return 16;
-        case ColumnKind::long256:
-        case ColumnKind::decimal256:
-            return 32;
         case ColumnKind::geohash:
             return (param + 7u) / 8u;
         default:
-            return 0;
+            return wire::fixed_width(kind);
     }
 }
 

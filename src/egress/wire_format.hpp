@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "questdb/egress/types.hpp"
+
 namespace questdb::egress::wire {
 
 inline constexpr std::uint32_t kMagic = 0x31505751;  // "QWP1" read as a little-endian u32
@@ -57,5 +59,36 @@ inline constexpr unsigned kMaxGeohashBits = 60;
 inline constexpr unsigned kMaxArrayDims = 32;
 inline constexpr std::uint8_t kMaxDecimalScale = 76;
 inline constexpr std::size_t kDefaultMaxDecompressedBytes = 64u << 20;
+
+/// Bytes per value of a fixed-width column kind on the wire; 0 for the kinds that are not
+/// (boolean is bit-packed, geohash depends on its precision, the rest are variable-length).
+constexpr std::uint8_t fixed_width(ColumnKind kind) noexcept {
+    switch (kind) {
+        case ColumnKind::byte:
+            return 1;
+        case ColumnKind::short_:
+        case ColumnKind::char_:
+            return 2;
+        case ColumnKind::int_:
+        case ColumnKind::float_:
+        case ColumnKind::ipv4:
+            return 4;
+        case ColumnKind::long_:
+        case ColumnKind::double_:
+        case ColumnKind::timestamp:
+        case ColumnKind::timestamp_nanos:
+        case ColumnKind::date:
+        case ColumnKind::decimal64:
+            return 8;
+        case ColumnKind::uuid:
+        case ColumnKind::decimal128:
+            return 16;
+        case ColumnKind::long256:
+        case ColumnKind::decimal256:
+            return 32;
+        default:
+            return 0;
+    }
+}
 
 }  // namespace questdb::egress::wire
