@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
@@ -19,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -306,28 +308,33 @@ TEST(Delivery, ANormalClosureReconnectsAndReplays) {
 }
 
 #if defined(__linux__)
-std::size_t batch_policy_threads() {
-    std::size_t count = 0;
+std::set<pid_t> batch_policy_threads() {
+    std::set<pid_t> tids;
     for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
         const auto tid = static_cast<pid_t>(std::stol(task.path().filename().string()));
-        count += sched_getscheduler(tid) == SCHED_BATCH ? 1 : 0;
+        if (sched_getscheduler(tid) == SCHED_BATCH)
+            tids.insert(tid);
     }
-    return count;
+    return tids;
 }
 
 // The delivery thread is background work (SCHED_BATCH): the flush() that wakes it must not
 // be preempted by it on its own CPU (bench/flush_latency_bench: p99 of a 1,000-row flush
 // 96-110 us under the default policy, 33-35 us with this one).
 TEST(Delivery, TheDeliveryThreadNeverPreemptsTheThreadThatWakesIt) {
-    const std::size_t before = batch_policy_threads();
+    // By thread id, not by count: an earlier test's delivery thread may still be exiting.
+    const std::set<pid_t> before = batch_policy_threads();
     Node node([&](tcp::socket& s, int) {
         accept_upgrade(s);
         t::wait_for_eof(s);
     });
     Harness h({node.endpoint()});
     auto& loop = h.start();
-    ASSERT_TRUE(wait_for([&] { return batch_policy_threads() == before + 1; }, 10s))
-        << "no new SCHED_BATCH thread after the loop started";
+    const auto a_new_one = [&] {
+        return std::ranges::any_of(batch_policy_threads(),
+                                   [&](pid_t tid) { return !before.contains(tid); });
+    };
+    ASSERT_TRUE(wait_for(a_new_one, 10s)) << "no new SCHED_BATCH thread after the loop started";
     EXPECT_FALSE(loop.terminal());
     EXPECT_EQ(sched_getscheduler(0), SCHED_OTHER) << "the caller's own policy changed";
 }
