@@ -1,5 +1,6 @@
 #include "ingress/sf_sender_core.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "ingress/encode.hpp"
@@ -329,41 +330,57 @@ void SfSenderCore::catch_up(std::size_t max_frame_bytes,
     }
 }
 
+// The dictionary lock is never held while waiting for queue room: the delivery thread takes
+// it to build a reconnect's catch-up frames, and only a reconnect frees room after an outage.
+// (Holding it through the wait let a producer that retries at once starve the delivery
+// thread of the lock: a soak run's memory-mode senders stalled for 140 s.) So each attempt
+// encodes and appends under the lock without waiting; a full queue rewinds the dictionary,
+// waits for room unlocked, and encodes again. Re-encoding happens only under backpressure.
 template <typename Encode>
 ::questdb::detail::Result<std::optional<std::int64_t>> SfSenderCore::encode_and_append(
     Encode&& encode) {
-    if (auto failure = terminal()) {
-        return *std::move(failure);
-    }
-    std::lock_guard lock(dictionary_mutex_);
-    const auto watermark = dictionary_.sent_watermark();
-    qwp::EncodeOptions options;
-    options.max_frame_size = delivery_->max_frame_bytes();
-    options.gorilla = options_.gorilla;
-    frames_.clear();
-    if (auto status = encode(options); !status.ok()) {
-        return std::move(status).failure();
-    }
-    if (frames_.count() == 0) {
-        return std::optional<std::int64_t>{};
-    }
-    frame_spans_.clear();
-    for (std::size_t i = 0; i < frames_.count(); ++i) {
-        frame_spans_.push_back(frames_.frame(i));
-    }
-    // The symbols a frame uses reach the side file before the frame reaches the queue, so a
-    // crash can never leave a stored frame naming an id the dictionary file lacks.
-    auto status = persist_new_symbols();
-    auto fsn = status.ok() ? queue_->append_group(frame_spans_,
-                                                  Clock::now() + options_.store.append_deadline)
-                           : ::questdb::detail::Result<std::int64_t>(std::move(status).failure());
-    if (!fsn.ok()) {
+    const auto started = Clock::now();
+    const auto deadline = started + options_.store.append_deadline;
+    for (;;) {
+        if (auto failure = terminal()) {
+            return *std::move(failure);
+        }
+        std::unique_lock lock(dictionary_mutex_);
+        const auto watermark = dictionary_.sent_watermark();
+        qwp::EncodeOptions options;
+        options.max_frame_size = delivery_->max_frame_bytes();
+        options.gorilla = options_.gorilla;
+        frames_.clear();
+        if (auto status = encode(options); !status.ok()) {
+            return std::move(status).failure();
+        }
+        if (frames_.count() == 0) {
+            return std::optional<std::int64_t>{};
+        }
+        frame_spans_.clear();
+        for (std::size_t i = 0; i < frames_.count(); ++i) {
+            frame_spans_.push_back(frames_.frame(i));
+        }
+        // The symbols a frame uses reach the side file before the frame reaches the queue, so
+        // a crash can never leave a stored frame naming an id the dictionary file lacks.
+        auto status = persist_new_symbols();
+        auto fsn =
+            status.ok()
+                ? queue_->append_group(frame_spans_, std::min(Clock::now(), deadline), started)
+                : ::questdb::detail::Result<std::int64_t>(std::move(status).failure());
+        if (fsn.ok()) {
+            return std::optional<std::int64_t>{fsn.value()};
+        }
         // The frames were not stored, so their new symbols were never shipped: rewind the
         // watermark so the next frame's delta ships them (ids stay, matching the side file).
         dictionary_.set_sent_watermark(watermark);
-        return std::move(fsn).failure();
+        if (fsn.failure().code != ErrorCode::backpressure_timeout || Clock::now() >= deadline) {
+            return std::move(fsn).failure();
+        }
+        lock.unlock();
+        // frames_ stays intact unlocked: only this (the borrowing) thread touches it.
+        (void)queue_->wait_for_room(frame_spans_, deadline);
     }
-    return std::optional<std::int64_t>{fsn.value()};
 }
 
 ::questdb::detail::Result<std::optional<std::int64_t>> SfSenderCore::flush(const Chunk& chunk) {

@@ -121,8 +121,30 @@ Result<std::int64_t> FrameQueue::append(std::span<const std::uint8_t> frame, Dea
 }
 
 Result<std::int64_t> FrameQueue::append_group(std::span<const std::span<const std::uint8_t>> frames,
-                                              Deadline deadline) {
-    return append_frames(frames, deadline);
+                                              Deadline deadline,
+                                              std::optional<Deadline> waiting_since) {
+    return append_frames(frames, deadline, waiting_since);
+}
+
+bool FrameQueue::wait_for_room(std::span<const std::span<const std::uint8_t>> frames,
+                               Deadline deadline) {
+    std::unique_lock lock(mutex_);
+    const auto epoch = interrupt_epoch_;
+    for (;;) {
+        if (closed_ || interrupt_epoch_ != epoch) {
+            return false;  // closed, or the sender failed terminally: the caller re-checks
+        }
+        const SegmentPtr active = segments_.empty() ? nullptr : segments_.back();
+        const PackingPlan plan = plan_packing(frames, active.get(), segment_capacity_);
+        // All acknowledged: append starts over in a fresh block, so the room is there.
+        if (used_bytes_ + plan.need <= limits_.max_total_bytes ||
+            (!segments_.empty() && published_.load() <= acked_.load())) {
+            return true;
+        }
+        if (space_cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
+            return false;
+        }
+    }
 }
 
 Failure FrameQueue::backpressure_failure(std::uint64_t need, Deadline started) const {
@@ -139,7 +161,8 @@ Failure FrameQueue::backpressure_failure(std::uint64_t need, Deadline started) c
 }
 
 Result<std::int64_t> FrameQueue::append_frames(
-    std::span<const std::span<const std::uint8_t>> frames, Deadline deadline) {
+    std::span<const std::span<const std::uint8_t>> frames, Deadline deadline,
+    std::optional<Deadline> waiting_since) {
     if (frames.empty()) {
         return fail(ErrorCode::invalid_api_call, "store-and-forward: nothing to append");
     }
@@ -173,7 +196,7 @@ Result<std::int64_t> FrameQueue::append_frames(
     PackingPlan plan;
     {
         std::unique_lock lock(mutex_);
-        const Deadline started = Clock::now();
+        const Deadline started = waiting_since.value_or(Clock::now());
         bool stalled = false;
         for (;;) {
             if (closed_) {
@@ -373,6 +396,7 @@ void FrameQueue::interrupt_waiters() {
     }
     ack_cv_.notify_all();
     frames_cv_.notify_all();
+    space_cv_.notify_all();
 }
 
 bool FrameQueue::mark_closed() {

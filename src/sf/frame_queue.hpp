@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -108,8 +109,18 @@ class FrameQueue {
     /// Appends several frames as one unit: either all are stored (consecutive FSNs; returns
     /// the last one) or none is. Use it for a FLAG_DEFER_COMMIT split so the queue never holds
     /// half a group. Same blocking and errors as append(); the group must fit in the cap.
+    /// `waiting_since` (default: now) is when the caller began waiting for room, for the
+    /// backpressure_timeout message of a caller that waited in wait_for_room() first.
     [[nodiscard]] detail::Result<std::int64_t> append_group(
-        std::span<const std::span<const std::uint8_t>> frames, Deadline deadline);
+        std::span<const std::span<const std::uint8_t>> frames, Deadline deadline,
+        std::optional<Deadline> waiting_since = std::nullopt);
+
+    /// Blocks until `frames` would fit (as append_group() would pack them now), the queue is
+    /// closed, or `deadline` passes; returns whether they fit. Stores nothing: a producer
+    /// that must not hold a lock while it waits (SfSenderCore's symbol dictionary) waits here
+    /// without the lock, then appends under it with a deadline already past.
+    [[nodiscard]] bool wait_for_room(std::span<const std::span<const std::uint8_t>> frames,
+                                     Deadline deadline);
 
     /// Highest FSN stored, or kNoFsn. Non-blocking.
     [[nodiscard]] std::int64_t published_fsn() const noexcept {
@@ -139,7 +150,7 @@ class FrameQueue {
     AckWaitResult wait_for_ack(std::int64_t target, std::chrono::nanoseconds no_progress_timeout);
 
     /// Wakes every wait_for_ack() currently blocked with AckWaitResult::interrupted (e.g. the
-    /// sender latched a terminal error) and every wait_for_frames().
+    /// sender latched a terminal error), every wait_for_frames() and every wait_for_room().
     void interrupt_waiters();
 
     /// Called (on the producer's thread, outside any lock) after each successful append, so
@@ -191,7 +202,8 @@ class FrameQueue {
     friend class FrameCursor;
 
     detail::Result<std::int64_t> append_frames(
-        std::span<const std::span<const std::uint8_t>> frames, Deadline deadline);
+        std::span<const std::span<const std::uint8_t>> frames, Deadline deadline,
+        std::optional<Deadline> waiting_since = std::nullopt);
     [[nodiscard]] detail::Failure backpressure_failure(std::uint64_t need, Deadline started) const;
     /// Locates the segment holding `fsn` (nullptr if trimmed or not yet published).
     SegmentPtr find_segment(std::int64_t fsn) const;

@@ -126,8 +126,9 @@ TEST_F(PoolE2E, AFrameRejectedOverAndOverBecomesAPoisonTerminal) {
 }
 
 TEST_F(PoolE2E, AFullQueueBlocksFlushThenRaisesBackpressureAndLosesNothing) {
-    auto db = QuestDb::connect(conf("sf_max_segment_bytes=64k;sf_max_total_bytes=128k;"
-                                    "sf_append_deadline_millis=200;"));
+    auto db =
+        QuestDb::connect(conf("sf_max_segment_bytes=64k;sf_max_total_bytes=128k;"
+                              "sf_append_deadline_millis=200;"));
     auto sender = db.borrow_column_sender();
     server.faults().stall_acks(true);  // nothing is acknowledged, so nothing is trimmed
     constexpr std::size_t kRows = 1000;
@@ -158,6 +159,54 @@ TEST_F(PoolE2E, AFullQueueBlocksFlushThenRaisesBackpressureAndLosesNothing) {
     flushed += static_cast<std::int64_t>(kRows);
     sender.wait(AckLevel::ok, 10s);
     expect_rows(server, "full", flushed);
+}
+
+// The delivery thread takes the sender's symbol dictionary to build a reconnect's catch-up
+// frames. A producer retrying flush() at a full queue must not hold the dictionary while it
+// waits for room, or the reconnect that would free the room never gets it (a soak run's
+// memory-mode senders stalled for 140 s that way).
+TEST_F(PoolE2E, AProducerRetryingAtAFullQueueDoesNotStarveTheReconnect) {
+    auto db = QuestDb::connect(conf(std::string("sf_max_segment_bytes=16k;sf_max_total_bytes=32k;"
+                                                "sf_append_deadline_millis=200;") +
+                                    kFastRetry));
+    auto sender = db.borrow_column_sender();
+    server.faults().stall_acks(true);
+    constexpr std::size_t kRows = 100;
+    std::int64_t flushed = 0;
+    std::optional<questdb::test::Batch> rejected;
+    Chunk chunk("starve");
+    for (int attempt = 0; attempt < 1000 && !rejected; ++attempt) {
+        questdb::test::Batch batch(flushed, kRows);
+        batch.fill(chunk);
+        try {
+            sender.flush(chunk);
+            flushed += static_cast<std::int64_t>(kRows);
+        } catch (const Error& e) {
+            ASSERT_EQ(e.error_code(), ErrorCode::backpressure_timeout) << e.what();
+            rejected.emplace(std::move(batch));  // moving keeps the arrays the chunk borrows
+        }
+    }
+    ASSERT_TRUE(rejected) << "the queue never filled";
+    server.faults().stall_acks(false);
+    server.restart(false);  // the link drops; nothing was committed that the replay repeats
+    // Retry at once, as a producer at the cap does, until the queue takes the chunk.
+    const auto give_up = std::chrono::steady_clock::now() + 5s;
+    int retries = 0;
+    bool taken = false;
+    while (!taken && std::chrono::steady_clock::now() < give_up) {
+        try {
+            sender.flush(chunk);
+            taken = true;
+        } catch (const Error& e) {
+            ASSERT_EQ(e.error_code(), ErrorCode::backpressure_timeout) << e.what();
+            ++retries;
+        }
+    }
+    ASSERT_TRUE(taken) << "still full after " << retries
+                       << " retries: the reconnect never got the dictionary";
+    flushed += static_cast<std::int64_t>(kRows);
+    sender.wait(AckLevel::ok, 10s);
+    expect_rows(server, "starve", flushed);
 }
 
 /// A TCP listener on a fixed loopback port that accepts and at once closes connections,

@@ -193,6 +193,41 @@ TEST_P(QueueSemantics, BlockedAppendResumesWhenAnotherThreadAcks) {
     EXPECT_EQ(q->published_fsn(), static_cast<std::int64_t>(n));
 }
 
+TEST_P(QueueSemantics, WaitForRoomAnswersWithoutStoringAndWakesOnAckOrInterrupt) {
+    auto q = make_queue(1024, 1024);  // 9 frames of 8 + 100 bytes fill it (see above)
+    const auto next = numbered_frame(9, 100);
+    const std::span<const std::uint8_t> one[1] = {next};
+    EXPECT_TRUE(q->wait_for_room(one, in_ms(0)));  // empty: room at once
+    for (std::uint64_t i = 0; i < 9; ++i) {
+        ASSERT_TRUE(q->append(numbered_frame(i, 100), in_ms(1000)).ok());
+    }
+    const auto start = Clock::now();
+    EXPECT_FALSE(q->wait_for_room(one, in_ms(50)));
+    EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(50));
+    EXPECT_EQ(q->published_fsn(), 8) << "waiting stores nothing";
+
+    std::atomic<int> woke{-1};
+    std::thread waiter([&] { woke = q->wait_for_room(one, in_ms(10000)) ? 1 : 0; });
+    ASSERT_TRUE(q->ack(8).ok());  // all acknowledged: the next append starts a fresh block
+    waiter.join();
+    EXPECT_EQ(woke.load(), 1);
+
+    ASSERT_TRUE(q->append(numbered_frame(9, 100), in_ms(1000)).ok());
+    for (std::uint64_t i = 10; q->append(numbered_frame(i, 100), in_ms(0)).ok(); ++i) {
+    }
+    woke = -1;
+    std::thread interrupted([&] { woke = q->wait_for_room(one, in_ms(10000)) ? 1 : 0; });
+    // No sleep: interrupts are counted, so one that lands before the wait starts is missed
+    // only by a wait that began after it; repeat until the waiter has returned.
+    EXPECT_TRUE(questdb::test::wait_for(
+        [&] {
+            q->interrupt_waiters();
+            return woke.load() == 0;
+        },
+        std::chrono::seconds(5)));
+    interrupted.join();
+}
+
 TEST_P(QueueSemantics, FrameThatCanNeverFitTheCapFailsImmediately) {
     auto q = make_queue(200, 4096);
     auto r = q->append(std::vector<std::uint8_t>(190, 1), in_ms(10000));
