@@ -626,10 +626,6 @@ awaitable<void> accept_loop(Server::Impl& impl, asio::ip::tcp::acceptor& accepto
                 co_return;
             continue;
         }
-        // Replies (OK and error frames, HTTP responses) are small writes: behind Nagle's
-        // algorithm they would wait for the client's delayed ACK, and the tests and benches
-        // would measure this server's socket options instead of the client.
-        socket.set_option(asio::ip::tcp::no_delay(true), ec);
         auto ex = socket.get_executor();
         asio::co_spawn(ex, session(impl, std::move(socket), kind), asio::detached);
     }
