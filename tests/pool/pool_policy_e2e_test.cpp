@@ -125,6 +125,29 @@ TEST_F(PoolE2E, AFrameRejectedOverAndOverBecomesAPoisonTerminal) {
     EXPECT_TRUE(sender.must_close());
 }
 
+// Flushes fresh batches of `rows` into `chunk` until a flush is refused (at most `attempts`),
+// counting the accepted rows in `flushed`. `on_refusal` checks the error and how long that
+// flush blocked. Returns the refused batch, which the chunk still borrows, or nullopt.
+template <typename OnRefusal>
+std::optional<questdb::test::Batch> flush_until_refused(questdb::ingress::SfColumnSender& sender,
+                                                        Chunk& chunk, std::size_t rows,
+                                                        int attempts, std::int64_t& flushed,
+                                                        OnRefusal&& on_refusal) {
+    for (int attempt = 0; attempt < attempts; ++attempt) {
+        questdb::test::Batch batch(flushed, rows);
+        batch.fill(chunk);
+        const auto started = std::chrono::steady_clock::now();
+        try {
+            sender.flush(chunk);
+            flushed += static_cast<std::int64_t>(rows);
+        } catch (const Error& e) {
+            on_refusal(e, std::chrono::steady_clock::now() - started);
+            return batch;  // moving keeps the arrays the chunk borrows
+        }
+    }
+    return std::nullopt;
+}
+
 TEST_F(PoolE2E, AFullQueueBlocksFlushThenRaisesBackpressureAndLosesNothing) {
     auto db =
         QuestDb::connect(conf("sf_max_segment_bytes=64k;sf_max_total_bytes=128k;"
@@ -133,25 +156,17 @@ TEST_F(PoolE2E, AFullQueueBlocksFlushThenRaisesBackpressureAndLosesNothing) {
     server.faults().stall_acks(true);  // nothing is acknowledged, so nothing is trimmed
     constexpr std::size_t kRows = 1000;
     std::int64_t flushed = 0;
-    std::optional<questdb::test::Batch> rejected;
     Chunk chunk("full");
-    for (int attempt = 0; attempt < 200 && !rejected; ++attempt) {
-        questdb::test::Batch batch(flushed, kRows);
-        batch.fill(chunk);
-        const auto started = std::chrono::steady_clock::now();
-        try {
-            sender.flush(chunk);
-            flushed += static_cast<std::int64_t>(kRows);
-        } catch (const Error& e) {
+    const auto rejected = flush_until_refused(
+        sender, chunk, kRows, 200, flushed,
+        [&](const Error& e, std::chrono::steady_clock::duration blocked) {
             EXPECT_EQ(e.error_code(), ErrorCode::backpressure_timeout) << e.what();
             EXPECT_TRUE(e.retryable()) << e.what();
             EXPECT_NE(std::string(e.what()).find("sf_max_total_bytes"), std::string::npos);
-            EXPECT_GE(std::chrono::steady_clock::now() - started, 200ms)
+            EXPECT_GE(blocked, 200ms)
                 << "flush blocks for sf_append_deadline_millis before it gives up";
             EXPECT_EQ(chunk.row_count(), kRows) << "a failed flush leaves the chunk as it was";
-            rejected.emplace(std::move(batch));  // moving keeps the arrays the chunk borrows
-        }
-    }
+        });
     ASSERT_TRUE(rejected) << "the queue never filled";
     ASSERT_GT(flushed, 0);
     server.faults().stall_acks(false);
@@ -173,19 +188,12 @@ TEST_F(PoolE2E, AProducerRetryingAtAFullQueueDoesNotStarveTheReconnect) {
     server.faults().stall_acks(true);
     constexpr std::size_t kRows = 100;
     std::int64_t flushed = 0;
-    std::optional<questdb::test::Batch> rejected;
     Chunk chunk("starve");
-    for (int attempt = 0; attempt < 1000 && !rejected; ++attempt) {
-        questdb::test::Batch batch(flushed, kRows);
-        batch.fill(chunk);
-        try {
-            sender.flush(chunk);
-            flushed += static_cast<std::int64_t>(kRows);
-        } catch (const Error& e) {
+    const auto rejected =
+        flush_until_refused(sender, chunk, kRows, 1000, flushed, [](const Error& e, auto) {
             ASSERT_EQ(e.error_code(), ErrorCode::backpressure_timeout) << e.what();
-            rejected.emplace(std::move(batch));  // moving keeps the arrays the chunk borrows
-        }
-    }
+        });
+    ASSERT_FALSE(HasFatalFailure());
     ASSERT_TRUE(rejected) << "the queue never filled";
     server.faults().stall_acks(false);
     server.restart(false);  // the link drops; nothing was committed that the replay repeats
