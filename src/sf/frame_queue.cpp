@@ -137,8 +137,7 @@ bool FrameQueue::wait_for_room(std::span<const std::span<const std::uint8_t>> fr
         const SegmentPtr active = segments_.empty() ? nullptr : segments_.back();
         const PackingPlan plan = plan_packing(frames, active.get(), segment_capacity_);
         // All acknowledged: append starts over in a fresh block, so the room is there.
-        if (used_bytes_ + plan.need <= limits_.max_total_bytes ||
-            (!segments_.empty() && published_.load() <= acked_.load())) {
+        if (fits_locked(plan.need) || can_start_over_locked()) {
             return true;
         }
         if (space_cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
@@ -204,10 +203,10 @@ Result<std::int64_t> FrameQueue::append_frames(
             }
             active = segments_.empty() ? nullptr : segments_.back();
             plan = plan_packing(frames, active.get(), segment_capacity_);
-            if (used_bytes_ + plan.need <= limits_.max_total_bytes) {
+            if (fits_locked(plan.need)) {
                 break;
             }
-            if (!segments_.empty() && published_.load() <= acked_.load()) {
+            if (can_start_over_locked()) {
                 // Everything stored is acknowledged but the active block cannot be trimmed
                 // while it is being appended to: start over in a fresh block.
                 for (auto& seg : segments_) {
@@ -224,7 +223,7 @@ Result<std::int64_t> FrameQueue::append_frames(
             if (space_cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
                 active = segments_.empty() ? nullptr : segments_.back();
                 plan = plan_packing(frames, active.get(), segment_capacity_);
-                if (!closed_ && used_bytes_ + plan.need <= limits_.max_total_bytes) {
+                if (!closed_ && fits_locked(plan.need)) {
                     break;
                 }
                 return backpressure_failure(plan.need, started);

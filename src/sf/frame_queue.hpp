@@ -201,6 +201,15 @@ class FrameQueue {
   private:
     friend class FrameCursor;
 
+    // Under mutex_: whether `need` more bytes stay within max_total_bytes.
+    [[nodiscard]] bool fits_locked(std::uint64_t need) const noexcept {
+        return used_bytes_ + need <= limits_.max_total_bytes;
+    }
+    // Under mutex_: everything stored is acknowledged, so an append may retire every segment
+    // and start over in a fresh one (the active segment cannot be trimmed while in use).
+    [[nodiscard]] bool can_start_over_locked() const noexcept {
+        return !segments_.empty() && published_.load() <= acked_.load();
+    }
     detail::Result<std::int64_t> append_frames(
         std::span<const std::span<const std::uint8_t>> frames, Deadline deadline,
         std::optional<Deadline> waiting_since = std::nullopt);
