@@ -183,13 +183,31 @@ Result<std::vector<OrphanSlot>> find_orphan_slots(const std::filesystem::path& s
     return out;
 }
 
+// The marker appears whole or not at all (written aside, synced, renamed into place): a
+// reader that sees `.failed` (the next pool's orphan scan, an operator, a monitoring script)
+// must find the reason in it, and a crash while marking must not leave an empty marker.
 Status mark_slot_failed(const std::filesystem::path& slot_dir, std::string_view reason) {
     const auto path = slot_dir / kFailedFileName;
-    auto fd = open_file(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (!fd) {
-        return std::move(fd).failure();
+    auto staging = path;
+    staging += ".tmp";
+    {
+        auto fd = open_file(staging, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (!fd) {
+            return std::move(fd).failure();
+        }
+        if (auto written =
+                write_at(fd.value().get(), reason.data(), reason.size(), 0, staging, nullptr);
+            !written) {
+            return written;
+        }
+        if (auto synced = sync_file(fd.value().get(), staging, nullptr); !synced) {
+            return synced;
+        }
     }
-    return write_at(fd.value().get(), reason.data(), reason.size(), 0, path, nullptr);
+    if (::rename(staging.c_str(), path.c_str()) != 0) {
+        return io_failure("cannot rename " + staging.string() + " to", path, errno);
+    }
+    return sync_directory(slot_dir);
 }
 
 namespace {

@@ -77,7 +77,9 @@ struct OrphanSlot {
 [[nodiscard]] detail::Result<std::vector<OrphanSlot>> find_orphan_slots(
     const std::filesystem::path& sf_dir, std::span<const std::string> exclude = {});
 
-/// Writes `<slot_dir>/.failed` with `reason`, so later orphan scans skip the slot.
+/// Writes `<slot_dir>/.failed` with `reason`, so later orphan scans skip the slot. The marker
+/// appears atomically (staged as `.failed.tmp`, synced, renamed): whoever sees it reads the
+/// whole reason.
 [[nodiscard]] detail::Status mark_slot_failed(const std::filesystem::path& slot_dir,
                                               std::string_view reason);
 

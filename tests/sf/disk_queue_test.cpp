@@ -744,5 +744,29 @@ TEST_F(DiskQueueTest, OrphanScanFindsUnlockedSlotsWithData) {
     EXPECT_TRUE(find_orphan_slots(dir_.path() / "nope").value().empty());
 }
 
+// A reader that sees `.failed` finds the whole reason in it; a marker whose writer crashed
+// before the rename (only the staged file exists) does not mark the slot failed.
+TEST_F(DiskQueueTest, AFailedMarkerAppearsWholeOrNotAtAll) {
+    {
+        auto a = open(options("a"));
+        append_range(*a, 0, 5);
+    }
+    {
+        std::ofstream torn(slot("a") / ".failed.tmp");
+        torn << "auth fa";
+    }
+    auto orphans = find_orphan_slots(dir_.path() / "sf");
+    ASSERT_TRUE(orphans.ok());
+    ASSERT_EQ(orphans.value().size(), 1u) << "a staged marker is not a marker";
+
+    const std::string reason(10000, 'r');
+    ASSERT_TRUE(mark_slot_failed(slot("a"), reason).ok());
+    auto marker = read_small_file(slot("a") / ".failed", 1 << 20);
+    ASSERT_TRUE(marker.ok());
+    EXPECT_EQ(marker.value(), reason);
+    EXPECT_FALSE(std::filesystem::exists(slot("a") / ".failed.tmp"));
+    EXPECT_TRUE(find_orphan_slots(dir_.path() / "sf").value().empty());
+}
+
 }  // namespace
 }  // namespace questdb::sf
