@@ -221,6 +221,9 @@ RejectionPolicy rejection_policy_of(const conf::ErrorHandlingSettings& errors) {
         const auto deadline =
             retry ? Clock::now() + core->options_.reconnect_max_duration : Clock::time_point::max();
         if (auto status = core->delivery_->await_connection(deadline, retry); !status.ok()) {
+            // The caller gets the failure now, not after close_flush_timeout_millis spent
+            // waiting for acks that no connection will bring; recovered frames stay on disk.
+            core->options_.store.close_flush_timeout = std::chrono::milliseconds(0);
             return std::move(status).failure();
         }
     }

@@ -39,7 +39,7 @@ bool OrphanDrainers::is_managed(const std::string& name) const {
     return has_index_suffix(name, base + "-ingest-") || has_index_suffix(name, base + "-row-");
 }
 
-void OrphanDrainers::start_once() {
+void OrphanDrainers::start_once(const std::string& borrowed_slot) {
     const auto& sf = config_.store_and_forward();
     {
         std::lock_guard lock(mutex_);
@@ -48,7 +48,8 @@ void OrphanDrainers::start_once() {
         }
         started_ = true;
     }
-    auto found = sf::find_orphan_slots(*sf.dir);
+    const std::string exclude[] = {borrowed_slot};
+    auto found = sf::find_orphan_slots(*sf.dir, exclude);
     if (!found.ok()) {
         std::fprintf(stderr, "questdb: orphan scan skipped: %s\n", found.failure().message.c_str());
         return;

@@ -4,7 +4,8 @@
 // (store-and-forward/concepts.md, "Orphan adoption").
 //
 // A process that died, or ran with a larger pool, leaves slots under sf_dir with frames the
-// server never acknowledged. On the pool's first sender borrow the drainers scan sf_dir once:
+// server never acknowledged. On the pool's first sender borrow that reaches its slot (whether
+// or not its own connection then succeeds) the drainers scan sf_dir once:
 // the pool's own slot names (`<sender_id>-ingest-<i>`, `<sender_id>-row-<i>`, any index) are
 // always adopted, so a restart at lower concurrency still delivers everything; other sibling
 // slots only with `drain_orphans=on`. Up to `max_background_drainers` slots drain at once, each
@@ -48,7 +49,9 @@ class OrphanDrainers {
     OrphanDrainers& operator=(const OrphanDrainers&) = delete;
 
     /// The first call scans sf_dir and starts the workers; later calls return at once.
-    void start_once();
+    /// `borrowed_slot` is the slot of the borrow that triggers the call: the scan leaves it
+    /// to that borrow even when the borrow failed and no longer holds the slot's lock.
+    void start_once(const std::string& borrowed_slot);
     /// Stops the drain of `slot_name` if one runs (blocking until it let go of the slot) and
     /// drops it from the work list.
     void reclaim(const std::string& slot_name);

@@ -32,6 +32,12 @@ pool::PoolLimits reader_limits(const conf::Config& config) {
     return limits_of(config, config.pool().query_min, config.pool().query_max);
 }
 
+// Failures of the local store rather than of the connection.
+bool is_store_failure(ErrorCode code) {
+    return code == ErrorCode::store_error || code == ErrorCode::store_slot_in_use ||
+           code == ErrorCode::store_resend_required;
+}
+
 }  // namespace
 
 PoolState::PoolState(conf::Config config, std::shared_ptr<ingress::EventHub> events)
@@ -79,11 +85,16 @@ SenderPool::Factory PoolState::sender_factory(std::string kind) {
         // A drainer may be replaying this slot from an earlier run; the sender takes over.
         orphan_drainers_.reclaim(slot_name);
         auto core = ingress::SfSenderCore::open(std::move(options).value());
-        if (core.ok()) {
-            if (core.value()->set_aside_dir()) {
-                slots_set_aside_.fetch_add(1);
-            }
-            orphan_drainers_.start_once();
+        if (core.ok() && core.value()->set_aside_dir()) {
+            slots_set_aside_.fetch_add(1);
+        }
+        if (core.ok() || !is_store_failure(core.failure().code)) {
+            // A borrow that failed on the server's side (a terminal rejection that arrived
+            // before the initial connect returned, an unreachable server) still starts the
+            // drains: the orphans' delivery must not hinge on this sender's first answer.
+            // A store failure does not: another process owning the slots, or an unusable
+            // sf_dir, would fail every drain too and mark healthy slots `.failed`.
+            orphan_drainers_.start_once(slot_name);
         }
         return core;
     };

@@ -154,6 +154,32 @@ TEST_F(OrphanDrain, ASlotThatCannotBeDeliveredIsMarkedFailedAndKeepsItsData) {
     EXPECT_EQ(server.row_count("bad1"), 0u);
 }
 
+// The drains start with the pool's first borrow even when that borrow fails on the server's
+// side: here the server is down, so the borrow's initial connect fails at once (retry off). Once
+// the server is back, slot 1 is delivered by its drainer; slot 0 stays for the next borrow.
+TEST_F(OrphanDrain, ABorrowThatCannotConnectStillStartsTheDrains) {
+    leave_unsent_slots("app", 2, "later", 10);
+    server.stop();
+    auto db =
+        QuestDb::connect(conf("sender_id=app;sender_pool_max=1;initial_connect_retry=off;"
+                              "close_flush_timeout_millis=120000;"));
+    const auto borrowed_at = std::chrono::steady_clock::now();
+    EXPECT_THROW((void)db.borrow_column_sender(), questdb::Error);
+    // The failed borrow's sender does not wait for acks of its recovered frames: no connection
+    // can bring them, and they stay on disk anyway.
+    EXPECT_LT(std::chrono::steady_clock::now() - borrowed_at, 60s)
+        << "a borrow that cannot connect waited close_flush_timeout_millis";
+    server.start();
+    ASSERT_TRUE(questdb::test::wait_for([&] { return !fs::exists(dir / "app-ingest-1"); }, 10s))
+        << "slot 1 was not drained";
+    expect_rows(server, "later1", 10);
+    EXPECT_EQ(server.row_count("later0"), 0u) << "slot 0 belongs to the pool's borrows";
+    EXPECT_TRUE(has_segments(dir / "app-ingest-0"));
+    auto sender = db.borrow_column_sender();
+    sender.wait(AckLevel::ok, 10s);
+    expect_rows(server, "later0", 10);
+}
+
 /// Collects what a pool's handlers receive, for tests that wait on it.
 struct HandlerLog {
     std::mutex mutex;
