@@ -2,8 +2,11 @@
 // process (including SIGKILL at a random moment) and is delivered by the next sender bound
 // to the same slot.
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "disk_batches.hpp"
 #include "questdb/db.hpp"
 #include "questdb/ingress/chunk.hpp"
 #include "questdb/test_server/server.hpp"
@@ -35,29 +39,9 @@ using questdb::ingress::Chunk;
 namespace ts = questdb::test_server;
 namespace fs = std::filesystem;
 
-constexpr std::size_t kRowsPerBatch = 50;
-
-/// Batch b holds ids b*50 .. b*50+49, symbol "S<id % 5>".
-void flush_batch(questdb::ingress::SfColumnSender& sender, std::int64_t batch) {
-    std::vector<std::int64_t> ids, stamps;
-    std::vector<std::int32_t> codes;
-    for (std::size_t i = 0; i < kRowsPerBatch; ++i) {
-        const auto id =
-            batch * static_cast<std::int64_t>(kRowsPerBatch) + static_cast<std::int64_t>(i);
-        ids.push_back(id);
-        stamps.push_back(1'700'000'000'000'000'000 + id);
-        codes.push_back(static_cast<std::int32_t>(id % 5));
-    }
-    const std::vector<std::int32_t> offsets{0, 2, 4, 6, 8, 10};
-    const std::string dict = "S0S1S2S3S4";
-    Chunk chunk("disk");
-    chunk
-        .symbol_dict_i32("sym", codes, offsets,
-                         std::span(reinterpret_cast<const std::uint8_t*>(dict.data()), dict.size()))
-        .column_i64("id", ids)
-        .designated_timestamp_nanos(stamps);
-    sender.flush(chunk);
-}
+using questdb::test::flush_batch;
+using questdb::test::FlushReport;
+using questdb::test::kRowsPerBatch;
 
 std::set<std::int64_t> committed_ids(const ts::Server& server) {
     std::set<std::int64_t> ids;
@@ -69,6 +53,101 @@ std::set<std::int64_t> committed_ids(const ts::Server& server) {
     }
     return ids;
 }
+
+/// A pool_disk_flusher process (see disk_flusher.cpp) and the read end of its report pipe.
+/// The destructor kills and reaps it if it still runs.
+class Flusher {
+  public:
+    enum class Next { report, ended, timed_out };
+
+    Flusher(const std::string& conf, std::int64_t first_batch) {
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) != 0) {
+            throw std::runtime_error("pipe2 failed");
+        }
+        read_end_ = fds[0];
+        posix_spawn_file_actions_t actions;
+        ::posix_spawn_file_actions_init(&actions);
+        // dup2 leaves the copy without FD_CLOEXEC: only the report end reaches the child.
+        ::posix_spawn_file_actions_adddup2(&actions, fds[1], questdb::test::kFlushReportFd);
+        const std::string first = std::to_string(first_batch);
+        char* argv[] = {const_cast<char*>(QUESTDB_POOL_DISK_FLUSHER),
+                        const_cast<char*>(conf.c_str()), const_cast<char*>(first.c_str()), nullptr};
+        const int rc =
+            ::posix_spawn(&pid_, QUESTDB_POOL_DISK_FLUSHER, &actions, nullptr, argv, environ);
+        ::posix_spawn_file_actions_destroy(&actions);
+        ::close(fds[1]);
+        if (rc != 0) {
+            ::close(read_end_);
+            throw std::runtime_error("cannot start " QUESTDB_POOL_DISK_FLUSHER);
+        }
+    }
+    Flusher(const Flusher&) = delete;
+    Flusher& operator=(const Flusher&) = delete;
+    ~Flusher() {
+        kill();
+        (void)reap();
+        ::close(read_end_);
+    }
+
+    /// The next report, the end of the reports (the process is gone), or nothing within
+    /// `timeout` (the process hangs).
+    Next next(FlushReport& report, std::chrono::milliseconds timeout) {
+        auto* bytes = reinterpret_cast<char*>(&report);
+        std::size_t got = 0;
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (got < sizeof report) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            pollfd pfd{read_end_, POLLIN, 0};
+            const int ready =
+                ::poll(&pfd, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 0)));
+            if (ready == 0) {
+                return Next::timed_out;
+            }
+            if (ready < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                return Next::ended;
+            }
+            const auto n = ::read(read_end_, bytes + got, sizeof report - got);
+            if (n <= 0) {
+                if (n < 0 && errno == EINTR) {
+                    continue;
+                }
+                return Next::ended;
+            }
+            got += static_cast<std::size_t>(n);
+        }
+        return Next::report;
+    }
+
+    void kill() noexcept {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+        }
+    }
+
+    /// Waits for the process to end; its wait status (-1 once reaped).
+    int reap() noexcept {
+        if (pid_ <= 0) {
+            return -1;
+        }
+        int status = 0;
+        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+        pid_ = -1;
+        return status;
+    }
+
+  private:
+    pid_t pid_ = -1;
+    int read_end_ = -1;
+};
+
+/// Longest wait for one report of a flusher before the test calls it hung.
+constexpr auto kReportTimeout = 60s;
 
 struct PoolDisk : ::testing::Test {
     ts::Server server;
@@ -292,43 +371,29 @@ TEST_F(PoolDisk, EveryReturnedFlushSurvivesSigkill) {
     std::set<std::int64_t> reported;
     std::int64_t next_batch = 0;
     for (int round = 0; round < 20; ++round) {
-        int fds[2];
-        ASSERT_EQ(::pipe(fds), 0);
-        const std::int64_t first = next_batch;
-        const pid_t child = ::fork();
-        ASSERT_GE(child, 0);
-        if (child == 0) {
-            ::close(fds[0]);
-            try {
-                auto db = QuestDb::connect(
-                    conf("initial_connect_retry=async;close_flush_timeout_millis=0;"));
-                auto sender = db.borrow_column_sender();
-                for (std::int64_t b = first;; ++b) {
-                    flush_batch(sender, b);
-                    if (::write(fds[1], &b, sizeof b) != sizeof b)
-                        ::_exit(3);
-                }
-            } catch (...) {
-                ::_exit(2);
-            }
-        }
-        ::close(fds[1]);
+        Flusher child(conf("initial_connect_retry=async;close_flush_timeout_millis=0;"),
+                      next_batch);
+        FlushReport report{};
+        auto next = Flusher::Next::report;
+        const auto take = [&] {
+            reported.insert(report.batch);
+            next_batch = std::max(next_batch, report.batch + 1);
+        };
         // Let it get going, then kill it at a random moment.
-        std::int64_t b = 0;
         const int before_kill = std::uniform_int_distribution<int>(1, 40)(rng);
-        for (int i = 0; i < before_kill && ::read(fds[0], &b, sizeof b) == sizeof b; ++i) {
-            reported.insert(b);
-            next_batch = std::max(next_batch, b + 1);
+        for (int i = 0; i < before_kill &&
+                        (next = child.next(report, kReportTimeout)) == Flusher::Next::report;
+             ++i) {
+            take();
         }
-        ::kill(child, SIGKILL);
-        while (::read(fds[0], &b, sizeof b) == sizeof b) {
-            reported.insert(b);
-            next_batch = std::max(next_batch, b + 1);
+        ASSERT_NE(next, Flusher::Next::timed_out) << "the flusher hung before its kill";
+        child.kill();
+        while ((next = child.next(report, kReportTimeout)) == Flusher::Next::report) {
+            take();
         }
-        ::close(fds[0]);
-        int status = 0;
-        ::waitpid(child, &status, 0);
-        ASSERT_TRUE(WIFSIGNALED(status)) << "the child failed on its own, status " << status;
+        ASSERT_EQ(next, Flusher::Next::ended) << "the killed flusher kept its pipe open";
+        const int status = child.reap();
+        ASSERT_TRUE(WIFSIGNALED(status)) << "the flusher failed on its own, status " << status;
         next_batch += 1;  // the batch in flight at the kill may or may not be stored
     }
     ASSERT_GE(reported.size(), 20u);
@@ -355,13 +420,6 @@ struct KillLog {
     int rounds_with_frames_in_flight = 0;  ///< last report showed unacknowledged frames
 };
 
-/// One child report: written after each flush() returns.
-struct FlushReport {
-    std::int64_t batch;
-    std::uint64_t fsn;
-    std::uint64_t acked_plus_one;  ///< acked_fsn() + 1, 0 when nothing is acknowledged yet
-};
-
 /// Runs `rounds` children against the running server, each flushing batches into the same
 /// slot and reporting every returned flush, SIGKILLed after a random number of reports. The
 /// server answers fast, with 1 ms or 4 ms delayed acks, or not at all (acks stalled), by turn,
@@ -384,32 +442,11 @@ void run_kill_rounds_with_server_up(PoolDisk& t, int rounds, KillLog& log) {
             default:
                 break;
         }
-        int fds[2];
-        ASSERT_EQ(::pipe(fds), 0);
-        const std::int64_t first = next_batch;
-        const pid_t child = ::fork();
-        ASSERT_GE(child, 0);
-        if (child == 0) {
-            ::close(fds[0]);
-            try {
-                auto db = QuestDb::connect(
-                    t.conf("initial_connect_retry=async;close_flush_timeout_millis=0;"));
-                auto sender = db.borrow_column_sender();
-                for (std::int64_t b = first;; ++b) {
-                    flush_batch(sender, b);
-                    const auto acked = sender.acked_fsn();
-                    const FlushReport report{b, sender.published_fsn().value_or(0),
-                                             acked ? *acked + 1 : 0};
-                    if (::write(fds[1], &report, sizeof report) != sizeof report)
-                        ::_exit(3);
-                }
-            } catch (...) {
-                ::_exit(2);
-            }
-        }
-        ::close(fds[1]);
+        Flusher child(t.conf("initial_connect_retry=async;close_flush_timeout_millis=0;"),
+                      next_batch);
         FlushReport report{};
         FlushReport last{-1, 0, 0};
+        auto next = Flusher::Next::report;
         const auto take = [&] {
             log.reported.insert(report.batch);
             log.batch_of_fsn[report.fsn] = report.batch;
@@ -418,17 +455,19 @@ void run_kill_rounds_with_server_up(PoolDisk& t, int rounds, KillLog& log) {
             last = report;
         };
         const int before_kill = std::uniform_int_distribution<int>(1, 40)(rng);
-        for (int i = 0; i < before_kill && ::read(fds[0], &report, sizeof report) == sizeof report;
+        for (int i = 0; i < before_kill &&
+                        (next = child.next(report, kReportTimeout)) == Flusher::Next::report;
              ++i) {
             take();
         }
-        ::kill(child, SIGKILL);
-        while (::read(fds[0], &report, sizeof report) == sizeof report)
+        ASSERT_NE(next, Flusher::Next::timed_out) << "the flusher hung before its kill";
+        child.kill();
+        while ((next = child.next(report, kReportTimeout)) == Flusher::Next::report) {
             take();
-        ::close(fds[0]);
-        int status = 0;
-        ::waitpid(child, &status, 0);
-        ASSERT_TRUE(WIFSIGNALED(status)) << "the child failed on its own, status " << status;
+        }
+        ASSERT_EQ(next, Flusher::Next::ended) << "the killed flusher kept its pipe open";
+        const int status = child.reap();
+        ASSERT_TRUE(WIFSIGNALED(status)) << "the flusher failed on its own, status " << status;
         if (last.batch >= 0 && last.fsn + 1 > last.acked_plus_one) {
             ++log.rounds_with_frames_in_flight;
         }
