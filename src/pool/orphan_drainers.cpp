@@ -170,12 +170,15 @@ OrphanDrainers::Outcome OrphanDrainers::drain(const sf::OrphanSlot& slot) {
         if (!published || (acked && *acked >= *published)) {
             break;
         }
-        if (acked != last_acked) {
+        // The budget counts only time connected without an ack (a server that takes the
+        // frames and never answers). An outage is not the slot's fault: the drain retries
+        // through it, as a running sender does, instead of marking healthy data `.failed`.
+        if (acked != last_acked || !core->delivery().connected()) {
             last_acked = acked;
             last_progress = Clock::now();
         } else if (budget.count() > 0 && Clock::now() - last_progress > budget) {
             core.reset();
-            fail(slot, "no acknowledgement for " + std::to_string(budget.count()) +
+            fail(slot, "connected, but no acknowledgement for " + std::to_string(budget.count()) +
                            " ms (reconnect_max_duration_millis)");
             return Outcome::failed;
         }

@@ -10,8 +10,9 @@
 // always adopted, so a restart at lower concurrency still delivers everything; other sibling
 // slots only with `drain_orphans=on`. Up to `max_background_drainers` slots drain at once, each
 // over its own connection with the normal recovery and replay. A drained slot's directory is
-// removed; a slot whose drain hits a terminal error or makes no progress for
-// `reconnect_max_duration_millis` gets a `.failed` marker (with the reason) and keeps its data.
+// removed; a slot whose drain hits a terminal error, or stays connected without an ack for
+// `reconnect_max_duration_millis`, gets a `.failed` marker (with the reason) and keeps its
+// data. A drain retries through an outage, however long, as a running sender does.
 //
 // The pool may need one of its own slots while a drainer holds it: reclaim() stops that drainer
 // (its frames stay on disk) so the pool's sender recovers and replays them itself.

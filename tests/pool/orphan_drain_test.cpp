@@ -227,6 +227,51 @@ TEST_F(OrphanDrain, DrainersReportToThePoolsHandlers) {
     expect_rows(server, "heard1", 20, /*allow_duplicates=*/true);
 }
 
+// reconnect_max_duration_millis bounds a drain that is connected and never acknowledged:
+// the slot is marked `.failed` with that reason and keeps its frames.
+TEST_F(OrphanDrain, ADrainConnectedWithoutAcksPastItsBudgetIsMarkedFailed) {
+    leave_unsent_slots("app", 2, "mute", 10);
+    server.faults().stall_acks(true);
+    auto db = QuestDb::connect(
+        conf("sender_id=app;sender_pool_max=1;reconnect_max_duration_millis=200;"));
+    auto sender = db.borrow_column_sender();
+    const auto marker = dir / "app-ingest-1" / ".failed";
+    ASSERT_TRUE(questdb::test::wait_for([&] { return fs::exists(marker); }, 10s));
+    EXPECT_NE(read_file(marker).find("no acknowledgement"), std::string::npos) << read_file(marker);
+    EXPECT_TRUE(has_segments(dir / "app-ingest-1"));
+    server.faults().clear();
+}
+
+// An outage is not the slot's fault: a drain that cannot connect for longer than
+// reconnect_max_duration_millis keeps retrying, marks nothing, and delivers once the
+// server is back.
+TEST_F(OrphanDrain, ADrainRetriesThroughAnOutageLongerThanItsBudget) {
+    leave_unsent_slots("app", 2, "outage", 10);
+    server.stop();
+    constexpr auto kBudget = 100ms;
+    HandlerLog log;
+    auto db = QuestDb::connect_with_handlers(
+        conf("sender_id=app;sender_pool_max=1;initial_connect_retry=off;"
+             "reconnect_max_duration_millis=" +
+             std::to_string(kBudget.count()) + ";"),
+        log.handlers());
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_THROW((void)db.borrow_column_sender(), questdb::Error);
+    // Condition: the drain has been failing to connect for well past its budget.
+    ASSERT_TRUE(questdb::test::wait_for(
+        [&] {
+            return std::chrono::steady_clock::now() - started > 5 * kBudget &&
+                   log.count(questdb::ingress::ConnectionEventKind::endpoint_attempt_failed) >= 5;
+        },
+        10s));
+    EXPECT_FALSE(fs::exists(dir / "app-ingest-1" / ".failed"))
+        << read_file(dir / "app-ingest-1" / ".failed");
+    server.start();
+    ASSERT_TRUE(questdb::test::wait_for([&] { return !fs::exists(dir / "app-ingest-1"); }, 10s))
+        << "the drain did not deliver after the outage";
+    expect_rows(server, "outage1", 10);
+}
+
 TEST_F(OrphanDrain, RejectionsOfADrainReachTheErrorHandler) {
     leave_unsent_slots("other", 1, "refused", 10);
     server.faults().answer_frame(1, ts::Status::schema_mismatch, "column id is STRING", 1000);
