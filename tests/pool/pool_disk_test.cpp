@@ -149,6 +149,28 @@ class Flusher {
 /// Longest wait for one report of a flusher before the test calls it hung.
 constexpr auto kReportTimeout = 60s;
 
+/// Reads up to `before_kill` reports, SIGKILLs the flusher, reads what it wrote before it
+/// died, and reaps it; `take` sees every report. Fails the test if the flusher hung or ended
+/// on its own.
+template <typename Take>
+void kill_after_reports(Flusher& child, int before_kill, Take&& take) {
+    FlushReport report{};
+    auto next = Flusher::Next::report;
+    for (int i = 0;
+         i < before_kill && (next = child.next(report, kReportTimeout)) == Flusher::Next::report;
+         ++i) {
+        take(report);
+    }
+    ASSERT_NE(next, Flusher::Next::timed_out) << "the flusher hung before its kill";
+    child.kill();
+    while ((next = child.next(report, kReportTimeout)) == Flusher::Next::report) {
+        take(report);
+    }
+    ASSERT_EQ(next, Flusher::Next::ended) << "the killed flusher kept its pipe open";
+    const int status = child.reap();
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the flusher failed on its own, status " << status;
+}
+
 struct PoolDisk : ::testing::Test {
     ts::Server server;
     fs::path dir;
@@ -373,27 +395,12 @@ TEST_F(PoolDisk, EveryReturnedFlushSurvivesSigkill) {
     for (int round = 0; round < 20; ++round) {
         Flusher child(conf("initial_connect_retry=async;close_flush_timeout_millis=0;"),
                       next_batch);
-        FlushReport report{};
-        auto next = Flusher::Next::report;
-        const auto take = [&] {
-            reported.insert(report.batch);
-            next_batch = std::max(next_batch, report.batch + 1);
-        };
         // Let it get going, then kill it at a random moment.
         const int before_kill = std::uniform_int_distribution<int>(1, 40)(rng);
-        for (int i = 0; i < before_kill &&
-                        (next = child.next(report, kReportTimeout)) == Flusher::Next::report;
-             ++i) {
-            take();
-        }
-        ASSERT_NE(next, Flusher::Next::timed_out) << "the flusher hung before its kill";
-        child.kill();
-        while ((next = child.next(report, kReportTimeout)) == Flusher::Next::report) {
-            take();
-        }
-        ASSERT_EQ(next, Flusher::Next::ended) << "the killed flusher kept its pipe open";
-        const int status = child.reap();
-        ASSERT_TRUE(WIFSIGNALED(status)) << "the flusher failed on its own, status " << status;
+        ASSERT_NO_FATAL_FAILURE(kill_after_reports(child, before_kill, [&](const FlushReport& r) {
+            reported.insert(r.batch);
+            next_batch = std::max(next_batch, r.batch + 1);
+        }));
         next_batch += 1;  // the batch in flight at the kill may or may not be stored
     }
     ASSERT_GE(reported.size(), 20u);
@@ -444,30 +451,15 @@ void run_kill_rounds_with_server_up(PoolDisk& t, int rounds, KillLog& log) {
         }
         Flusher child(t.conf("initial_connect_retry=async;close_flush_timeout_millis=0;"),
                       next_batch);
-        FlushReport report{};
         FlushReport last{-1, 0, 0};
-        auto next = Flusher::Next::report;
-        const auto take = [&] {
-            log.reported.insert(report.batch);
-            log.batch_of_fsn[report.fsn] = report.batch;
-            log.max_observed_ack = std::max(log.max_observed_ack, report.acked_plus_one);
-            next_batch = std::max(next_batch, report.batch + 1);
-            last = report;
-        };
         const int before_kill = std::uniform_int_distribution<int>(1, 40)(rng);
-        for (int i = 0; i < before_kill &&
-                        (next = child.next(report, kReportTimeout)) == Flusher::Next::report;
-             ++i) {
-            take();
-        }
-        ASSERT_NE(next, Flusher::Next::timed_out) << "the flusher hung before its kill";
-        child.kill();
-        while ((next = child.next(report, kReportTimeout)) == Flusher::Next::report) {
-            take();
-        }
-        ASSERT_EQ(next, Flusher::Next::ended) << "the killed flusher kept its pipe open";
-        const int status = child.reap();
-        ASSERT_TRUE(WIFSIGNALED(status)) << "the flusher failed on its own, status " << status;
+        ASSERT_NO_FATAL_FAILURE(kill_after_reports(child, before_kill, [&](const FlushReport& r) {
+            log.reported.insert(r.batch);
+            log.batch_of_fsn[r.fsn] = r.batch;
+            log.max_observed_ack = std::max(log.max_observed_ack, r.acked_plus_one);
+            next_batch = std::max(next_batch, r.batch + 1);
+            last = r;
+        }));
         if (last.batch >= 0 && last.fsn + 1 > last.acked_plus_one) {
             ++log.rounds_with_frames_in_flight;
         }
