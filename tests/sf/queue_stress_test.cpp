@@ -9,10 +9,12 @@
 #include "queue_test_support.hpp"
 #include "sf/disk_queue.hpp"
 #include "sf/frame_queue.hpp"
+#include "support/wait_for.hpp"
 
 namespace questdb::sf {
 namespace {
 
+using namespace std::chrono_literals;
 using test::frame_number;
 using test::in_ms;
 using test::numbered_frame;
@@ -32,6 +34,14 @@ void run_producer_consumer(FrameQueue& queue, std::uint64_t total, std::size_t m
             }
         }
     });
+
+    // Backpressure is the point: consume nothing until the producer has filled the queue and
+    // waited for room once. (Consuming at once let a fast consumer keep the queue from ever
+    // filling when the producer ran slowly, as under ASan on a busy machine.)
+    if (!questdb::test::wait_for([&] { return queue.backpressure_stalls() > 0; }, 30s)) {
+        producer.join();  // its append times out: nothing consumes
+        FAIL() << "the producer never filled the queue";
+    }
 
     std::mt19937_64 rng(7);
     auto cursor = queue.cursor();
