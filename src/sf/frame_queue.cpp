@@ -197,6 +197,7 @@ Result<std::int64_t> FrameQueue::append_frames(
         std::unique_lock lock(mutex_);
         const Deadline started = waiting_since.value_or(Clock::now());
         bool stalled = false;
+        bool timed_out = false;
         for (;;) {
             if (closed_) {
                 return fail(ErrorCode::invalid_api_call, "store-and-forward: the queue is closed");
@@ -216,18 +217,16 @@ Result<std::int64_t> FrameQueue::append_frames(
                 segments_.clear();
                 continue;
             }
+            // Checked after one last look at the room, so a deadline that passes as the room
+            // appears still appends (the same looks as before the wait, start-over included).
+            if (timed_out) {
+                return backpressure_failure(plan.need, started);
+            }
             if (!stalled) {
                 stalled = true;
                 stalls_.fetch_add(1);
             }
-            if (space_cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
-                active = segments_.empty() ? nullptr : segments_.back();
-                plan = plan_packing(frames, active.get(), segment_capacity_);
-                if (!closed_ && fits_locked(plan.need)) {
-                    break;
-                }
-                return backpressure_failure(plan.need, started);
-            }
+            timed_out = space_cv_.wait_until(lock, deadline) == std::cv_status::timeout;
         }
         used_bytes_ += plan.need;  // reserved: trims only ever subtract published segments
     }
