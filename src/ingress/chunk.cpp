@@ -145,6 +145,36 @@ bool valid_row(Validity v, std::size_t row) {
     return v.empty() || ((v[row >> 3] >> (row & 7)) & 1) != 0;
 }
 
+// First non-null row whose code falls outside [0, dict_size), or codes.size(). Null rows may
+// hold any code; an empty dictionary admits no code at all. The compares stay in the code's
+// own width so that they vectorise.
+template <typename Code>
+std::size_t first_bad_code(std::span<const Code> codes, std::size_t dict_size, Validity validity) {
+    const auto top = static_cast<std::size_t>(std::numeric_limits<Code>::max());
+    const auto max_code =
+        dict_size == 0 ? Code{-1} : static_cast<Code>(std::min(dict_size - 1, top));
+    // `|` and `&`, not `||` and `&&`: a branch per value would stop the vectorising.
+    const auto outside_dict = [&](std::size_t row) {
+        return static_cast<unsigned>(codes[row] < 0) | static_cast<unsigned>(codes[row] > max_code);
+    };
+    if (validity.empty())
+        return first_bad(0, codes.size(), outside_dict);
+    return first_bad(0, codes.size(), [&](std::size_t row) {
+        return outside_dict(row) & static_cast<unsigned>(valid_row(validity, row));
+    });
+}
+
+// First timestamp outside [0, limit], or values.size(). With no scaling the limit is the
+// type's maximum, and the sign bit alone decides, which vectorises without 64-bit compares.
+std::size_t first_bad_timestamp(std::span<const std::int64_t> values, std::uint64_t limit) {
+    if (limit == static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        return first_bad(0, values.size(), [&](std::size_t i) {
+            return static_cast<unsigned>(static_cast<std::uint64_t>(values[i]) >> 63);
+        });
+    }
+    return first_bad(0, values.size(), [&](std::size_t i) { return outside(values[i], limit); });
+}
+
 }  // namespace
 
 // ---- plumbing -------------------------------------------------------------------------------
@@ -202,13 +232,7 @@ Chunk& symbols(Chunk& self, Chunk::Impl& c, std::string_view name, std::span<con
     throw_if_error(check_offsets(c, name, dict_offsets, dict_bytes.size(), "symbol dictionary"));
     throw_if_error(check_utf8_values(c, name, dict_offsets, dict_bytes));
     const std::size_t dict_size = dict_offsets.size() - 1;
-    // Null rows may hold any code; an empty dictionary admits no code at all.
-    const auto bad_code = [&](std::size_t row) {
-        // `&`, not `&&`: both sides are cheap and a branch here would stop the vectorising.
-        return static_cast<unsigned>(dict_size == 0 || outside(codes[row], dict_size - 1)) &
-               static_cast<unsigned>(valid_row(validity, row));
-    };
-    if (const std::size_t row = first_bad(0, codes.size(), bad_code); row != codes.size()) {
+    if (const std::size_t row = first_bad_code(codes, dict_size, validity); row != codes.size()) {
         throw_if_error(fail(ErrorCode::invalid_api_call,
                             "symbol code " + std::to_string(codes[row]) + " at row " +
                                 std::to_string(row) + " is outside the dictionary of " +
@@ -223,6 +247,7 @@ Chunk& symbols(Chunk& self, Chunk::Impl& c, std::string_view name, std::span<con
     s.offset_width = sizeof(Offset);
     s.dict_bytes = dict_bytes.data();
     s.dict_size = dict_size;
+    s.codes_checked = true;
     push(c, name, s, codes.size(), validity);
     return self;
 }
@@ -354,8 +379,7 @@ Chunk& designated(Chunk& self, Chunk::Impl& c, std::span<const std::int64_t> val
     }
     const auto limit =
         static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() / multiplier);
-    const std::size_t row =
-        first_bad(0, values.size(), [&](std::size_t i) { return outside(values[i], limit); });
+    const std::size_t row = first_bad_timestamp(values, limit);
     if (row != values.size()) {
         throw_if_error(fail(ErrorCode::invalid_timestamp,
                             "designated timestamp " + std::to_string(values[row]) + " at row " +

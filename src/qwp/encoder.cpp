@@ -49,6 +49,18 @@ inline std::uint8_t* put_le(std::uint8_t* p, T v) noexcept {
     return p + sizeof v;
 }
 
+// Every frame after a chunk's first starts its offsets at the frame's first row; the loop
+// keeps the source in a local pointer so that it vectorises (through `c.offsets` the compiler
+// reloads the pointer after every store, since the store might alias it).
+inline std::uint8_t* put_rebased_offsets(std::uint8_t* p, const std::int32_t* offsets,
+                                         std::size_t n, std::uint32_t base) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t v = static_cast<std::uint32_t>(offsets[i]) - base;
+        std::memcpy(p + 4 * i, &v, 4);
+    }
+    return p + 4 * n;
+}
+
 inline bool is_valid(const std::uint8_t* validity, std::size_t row) noexcept {
     return validity == nullptr || ((validity[row >> 3] >> (row & 7)) & 1) != 0;
 }
@@ -158,7 +170,59 @@ struct SymbolMap {
     std::vector<std::uint32_t> varint2;
     std::uint32_t max_gid = 0;
     bool any = false;
+    // Whether every referenced slot maps to `slot + shift`. It is the common case (a
+    // dictionary interned in slot order, or a later chunk reusing the same dictionary), and it
+    // turns the per-row table lookup into an add that vectorises.
+    bool affine = false;
+    std::int64_t shift = 0;
 };
+
+// Marks the slot of every row's code as referenced, stopping once every slot is: a small
+// dictionary is usually used up within a few rows, and the producer already checked each
+// code (ColumnSource::codes_checked), so the remaining rows need no reading.
+template <typename Code>
+void mark_checked_codes(const void* data, std::size_t rows, std::uint32_t* global,
+                        std::size_t dict_size) {
+    const auto* codes = static_cast<const Code*>(data);
+    std::size_t unmarked = dict_size;
+    for (std::size_t row = 0; row < rows && unmarked != 0; ++row) {
+        std::uint32_t& slot = global[code_index(codes[row])];
+        if (slot != kPending) {
+            slot = kPending;
+            --unmarked;
+        }
+    }
+}
+
+void mark_checked_codes(const ColumnSource& c, std::size_t rows, std::uint32_t* global) {
+    switch (c.code_width) {
+        case 1:
+            return mark_checked_codes<std::int8_t>(c.data, rows, global, c.dict_size);
+        case 2:
+            return mark_checked_codes<std::int16_t>(c.data, rows, global, c.dict_size);
+        default:
+            return mark_checked_codes<std::int32_t>(c.data, rows, global, c.dict_size);
+    }
+}
+
+// Sets `map.affine` and `map.shift` from the slots interned so far.
+void find_affine_shift(SymbolMap& map) {
+    map.affine = false;
+    bool first = true;
+    for (std::size_t slot = 0; slot < map.global.size(); ++slot) {
+        const std::uint32_t g = map.global[slot];
+        if (g == kUnreferenced)
+            continue;
+        const std::int64_t shift = std::int64_t{g} - static_cast<std::int64_t>(slot);
+        if (first) {
+            map.shift = shift;
+            first = false;
+        } else if (shift != map.shift) {
+            return;
+        }
+    }
+    map.affine = !first;
+}
 
 }  // namespace
 
@@ -200,6 +264,9 @@ struct MessageEncoder::Impl {
                 if (c.dict_all_used) {
                     std::fill(map.global.begin(), map.global.end(), kPending);
                     row = t.row_count;  // codes come from the dictionary itself: no scan
+                } else if (c.codes_checked && c.validity == nullptr) {
+                    mark_checked_codes(c, t.row_count, map.global.data());
+                    row = t.row_count;
                 } else if (c.validity == nullptr && c.code_width == 4) {
                     // The common layout (every Buffer column, Arrow int32 codes without
                     // nulls): a plain loop; it stops at a bad code, which the general loop
@@ -239,6 +306,7 @@ struct MessageEncoder::Impl {
                     map.max_gid = std::max(map.max_gid, id.value());
                     map.any = true;
                 }
+                find_affine_shift(map);
                 if (map.any) {
                     max_ref = any_ref ? std::max(max_ref, map.max_gid) : map.max_gid;
                     any_ref = true;
@@ -430,6 +498,9 @@ struct MessageEncoder::Impl {
             if (ow == 4 && base == 0) {
                 p = put_bytes(p, static_cast<const std::uint8_t*>(c.offsets) + a * 4,
                               (b - a + 1) * 4);
+            } else if (ow == 4) {
+                p = put_rebased_offsets(p, static_cast<const std::int32_t*>(c.offsets) + a,
+                                        b - a + 1, static_cast<std::uint32_t>(base));
             } else {
                 for (std::size_t i = a; i <= b; ++i) {
                     p = put_le<std::uint32_t>(
@@ -463,6 +534,14 @@ struct MessageEncoder::Impl {
                                    std::size_t a, std::size_t b, bool any_null) {
         const auto* codes = static_cast<const Code*>(c.data);
         const std::uint32_t* global = map.global.data();
+        if (!any_null && map.max_gid < 0x80 && map.affine) {
+            // Every row's code is a referenced slot, so code + shift is its id, below 0x80.
+            const auto shift = static_cast<std::int32_t>(map.shift);
+            for (std::size_t row = a; row < b; ++row) {
+                *p++ = static_cast<std::uint8_t>(std::int32_t{codes[row]} + shift);
+            }
+            return p;
+        }
         if (!any_null && map.max_gid < 0x80) {
             for (std::size_t row = a; row < b; ++row) {
                 *p++ = static_cast<std::uint8_t>(global[code_index(codes[row])]);

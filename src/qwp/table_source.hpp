@@ -43,6 +43,10 @@ struct ColumnSource {
     /// encoder ships them all without scanning the codes for the ones in use (a Buffer's
     /// column dictionaries keep this; Arrow dictionaries may hold unused entries).
     bool dict_all_used = false;
+    /// symbol_codes: the producer has checked every valid row's code against `dict_size` (a
+    /// Chunk's setters do), so the encoder may stop scanning the codes once every entry is
+    /// found in use instead of reading the rest only to check them again.
+    bool codes_checked = false;
     std::uint8_t offset_width = 4;
     std::uint8_t source_width = 8;
     std::uint8_t scale = 0;         ///< DECIMAL*

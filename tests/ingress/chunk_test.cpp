@@ -491,6 +491,84 @@ TEST(Chunk, LargeChunkSplitsAcrossFramesAtUnalignedRows) {
     EXPECT_EQ(row, rows);
 }
 
+// The encoder's symbol shortcuts: a chunk's codes are checked by its setter, so the scan for
+// referenced entries stops once all are found, and a dictionary whose ids are its slots plus
+// a constant is written with an add instead of a lookup. Each chunk below takes another path:
+// ids equal to slots, ids shifted by a constant, ids in another order, and a dictionary with
+// entries no row uses (the scan cannot stop early). Frames are small so that later frames
+// start their VARCHAR offsets mid-column.
+TEST(Chunk, SymbolIdsAndRebasedOffsetsSurviveEveryEncoderShortcut) {
+    struct Dictionary {
+        std::vector<std::int32_t> offsets{0};
+        std::string bytes;
+        explicit Dictionary(std::initializer_list<const char*> entries) {
+            for (const char* e : entries) {
+                bytes += e;
+                offsets.push_back(static_cast<std::int32_t>(bytes.size()));
+            }
+        }
+        [[nodiscard]] std::span<const std::uint8_t> data() const {
+            return {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()};
+        }
+        [[nodiscard]] std::string entry(std::int32_t code) const {
+            const auto at = static_cast<std::size_t>(offsets[static_cast<std::size_t>(code)]);
+            const auto end = static_cast<std::size_t>(offsets[static_cast<std::size_t>(code) + 1]);
+            return bytes.substr(at, end - at);
+        }
+    };
+    const Dictionary in_order{"a", "b", "c"};
+    const Dictionary later{"d", "e"};           // interned after a..c: ids 3, 4
+    const Dictionary reordered{"c", "a", "b"};  // ids 2, 0, 1: no constant shift
+    const Dictionary sparse{"x", "unused", "y", "b"};
+    const std::size_t rows = 3'001;
+    std::vector<std::int32_t> codes3(rows), codes2(rows), codes_sparse(rows);
+    std::vector<std::int64_t> ts(rows);
+    std::vector<std::int32_t> note_offsets{0};
+    std::string notes;
+    for (std::size_t i = 0; i < rows; ++i) {
+        codes3[i] = static_cast<std::int32_t>((i * 7) % 3);
+        codes2[i] = static_cast<std::int32_t>(i % 2);
+        codes_sparse[i] = i % 3 == 0 ? 0 : (i % 3 == 1 ? 2 : 3);  // entry 1 never used
+        ts[i] = kBase + static_cast<std::int64_t>(i);
+        notes += "n" + std::to_string(i);
+        note_offsets.push_back(static_cast<std::int32_t>(notes.size()));
+    }
+    const std::span<const std::uint8_t> note_bytes{
+        reinterpret_cast<const std::uint8_t*>(notes.data()), notes.size()};
+
+    SymbolDictionary dict;
+    IngressDecoderState state;
+    EncodeOptions opt;
+    opt.max_frame_size = 4096;
+    const auto check = [&](const Dictionary& first, const std::vector<std::int32_t>& first_codes,
+                           const Dictionary& second,
+                           const std::vector<std::int32_t>& second_codes) {
+        Chunk c("t");
+        c.symbol_dict_i32("s1", first_codes, first.offsets, first.data())
+            .symbol_dict_i32("s2", second_codes, second.offsets, second.data())
+            .column_varchar("note", note_offsets, note_bytes)
+            .designated_timestamp_micros(ts);
+        const auto frames = encode(c, dict, opt);
+        ASSERT_GT(frames.count(), 3u);
+        std::size_t row = 0;
+        for (std::size_t f = 0; f < frames.count(); ++f) {
+            auto msg = decode_ingress_message(frames.frame(f), state);
+            ASSERT_TRUE(msg.ok()) << msg.failure().message;
+            for (const auto& t : msg.value().tables) {
+                for (std::size_t r = 0; r < t.row_count; ++r, ++row) {
+                    ASSERT_EQ(t.column("s1")->bytes[r], first.entry(first_codes[row])) << row;
+                    ASSERT_EQ(t.column("s2")->bytes[r], second.entry(second_codes[row])) << row;
+                    ASSERT_EQ(t.column("note")->bytes[r], "n" + std::to_string(row));
+                }
+            }
+        }
+        EXPECT_EQ(row, rows);
+    };
+    check(in_order, codes3, later, codes2);
+    check(reordered, codes3, sparse, codes_sparse);
+    EXPECT_EQ(dict.size(), 7u) << "a..e, x and y: the unused entry is never interned";
+}
+
 }  // namespace
 
 namespace {
