@@ -162,12 +162,25 @@ std::string where(const TableSource& t, const ColumnSource& c) {
     return "table '" + std::string(t.name) + "', column '" + std::string(c.name) + "'";
 }
 
+// Symbol ids below this are written from a per-slot table of their varint bytes (up to
+// three); a row's four-byte store may run kTabledVarintSlack bytes past its varint.
+constexpr std::uint32_t kMaxTabledId = 1u << 21;
+constexpr std::size_t kTabledVarintSlack = 3;
+
+constexpr std::uint32_t tabled_varint(std::uint32_t id) noexcept {
+    if (id < 0x80)
+        return id | 1u << 24;
+    if (id < 0x4000)
+        return (id & 0x7F) | 0x80 | (id >> 7) << 8 | 2u << 24;
+    return (id & 0x7F) | 0x80 | (((id >> 7) & 0x7F) | 0x80) << 8 | (id >> 14) << 16 | 3u << 24;
+}
+
 struct SymbolMap {
     std::vector<std::uint32_t> global;  // dict slot -> global id
-    // When 0x80 <= max_gid < 0x4000: dict slot -> the id's varint, its one or two bytes in
-    // bits 0..15 (little-endian, as written) and its length in bits 16.. (unreferenced
-    // slots: 0). Built once per encode so a row costs one load and one 2-byte store.
-    std::vector<std::uint32_t> varint2;
+    // When 0x80 <= max_gid < 2^21: dict slot -> the id's varint, its one to three bytes in
+    // bits 0..23 (little-endian, as written) and its length in bits 24.. (unreferenced slots:
+    // 0). Built once per encode so a row costs one load and one 4-byte store.
+    std::vector<std::uint32_t> varint_bytes;
     std::uint32_t max_gid = 0;
     bool any = false;
     // Whether every referenced slot maps to `slot + shift`. It is the common case (a
@@ -175,6 +188,11 @@ struct SymbolMap {
     // turns the per-row table lookup into an add that vectorises.
     bool affine = false;
     std::int64_t shift = 0;
+    // The id each slot had in the previous encode through this column position, kept across
+    // calls. A chunk that reuses its dictionary (the usual case) confirms each guess with one
+    // compare of the entry's bytes instead of a hash probe into a table too large for the
+    // cache; a stale guess (another dictionary, a rolled-back entry) fails the compare.
+    std::vector<std::uint32_t> guess;
 };
 
 // Marks the slot of every row's code as referenced, stopping once every slot is: a small
@@ -186,11 +204,11 @@ void mark_checked_codes(const void* data, std::size_t rows, std::uint32_t* globa
     const auto* codes = static_cast<const Code*>(data);
     std::size_t unmarked = dict_size;
     for (std::size_t row = 0; row < rows && unmarked != 0; ++row) {
+        // No branch on the slot: with a large dictionary, whether a row's code is new is a
+        // coin toss the branch predictor keeps losing.
         std::uint32_t& slot = global[code_index(codes[row])];
-        if (slot != kPending) {
-            slot = kPending;
-            --unmarked;
-        }
+        unmarked -= static_cast<std::size_t>(slot != kPending);
+        slot = kPending;
     }
 }
 
@@ -297,9 +315,10 @@ struct MessageEncoder::Impl {
                         continue;
                     const auto begin = offset_at(c.offsets, c.offset_width, slot);
                     const auto end = offset_at(c.offsets, c.offset_width, slot + 1);
-                    auto id = dict->intern(
-                        std::string_view(reinterpret_cast<const char*>(c.dict_bytes) + begin,
-                                         static_cast<std::size_t>(end - begin)));
+                    const std::string_view value(
+                        reinterpret_cast<const char*>(c.dict_bytes) + begin,
+                        static_cast<std::size_t>(end - begin));
+                    auto id = id_of(map, slot, value);
                     if (!id.ok())
                         return std::move(id).failure();
                     map.global[slot] = id.value();
@@ -311,20 +330,31 @@ struct MessageEncoder::Impl {
                     max_ref = any_ref ? std::max(max_ref, map.max_gid) : map.max_gid;
                     any_ref = true;
                 }
-                if (map.max_gid >= 0x80 && map.max_gid < 0x4000) {
-                    map.varint2.assign(c.dict_size, 0);
+                if (map.max_gid >= 0x80 && map.max_gid < kMaxTabledId) {
+                    map.varint_bytes.assign(c.dict_size, 0);
                     for (std::size_t slot = 0; slot < c.dict_size; ++slot) {
                         const std::uint32_t g = map.global[slot];
-                        if (g == kUnreferenced)
-                            continue;
-                        map.varint2[slot] = g < 0x80
-                                                ? (g | 1u << 16)
-                                                : ((g & 0x7F) | 0x80 | (g >> 7) << 8 | 2u << 16);
+                        if (g != kUnreferenced)
+                            map.varint_bytes[slot] = tabled_varint(g);
                     }
                 }
             }
         }
         return {};
+    }
+
+    // The global id of dictionary slot `slot` holding `value`: the previous encode's id when
+    // the dictionary still holds `value` under it (ids are unique per value), else interned.
+    detail::Result<std::uint32_t> id_of(SymbolMap& map, std::size_t slot, std::string_view value) {
+        if (map.guess.size() <= slot)
+            map.guess.resize(slot + 1, kUnreferenced);
+        const std::uint32_t guess = map.guess[slot];
+        if (guess < dict->size() && dict->entry(guess) == value)
+            return guess;
+        auto id = dict->intern(value);
+        if (id.ok())
+            map.guess[slot] = id.value();
+        return id;
     }
 
     const SymbolMap* map_for(std::size_t ti, std::size_t ci) const {
@@ -369,7 +399,7 @@ struct MessageEncoder::Impl {
                                                             offset_at(c.offsets, ow, a));
                 break;
             case ValueLayout::symbol_codes:
-                n += m * varint_size(map->max_gid);
+                n += m * varint_size(map->max_gid) + kTabledVarintSlack;
                 break;
             case ValueLayout::list64:
                 n += m * (1 + 4 * std::size_t{c.rank}) +
@@ -548,17 +578,15 @@ struct MessageEncoder::Impl {
             }
             return p;
         }
-        if (!any_null && map.max_gid < 0x4000) {
-            // One or two varint bytes per row from the precomputed table, without a loop:
-            // two bytes are stored and the pointer moves by the varint's length. The second
-            // byte stays inside the block: block_bound reserved varint_size(max_gid) = 2
-            // bytes for every row.
-            const std::uint32_t* varint2 = map.varint2.data();
+        if (!any_null && map.max_gid < kMaxTabledId) {
+            // The varint from the precomputed table, without a loop: four bytes are stored and
+            // the pointer moves by the varint's length. The extra bytes land in this column's
+            // reservation (column_bound adds kTabledVarintSlack) and the next row overwrites them.
+            const std::uint32_t* table = map.varint_bytes.data();
             for (std::size_t row = a; row < b; ++row) {
-                const std::uint32_t v = varint2[code_index(codes[row])];
-                const auto bytes = static_cast<std::uint16_t>(v);
-                std::memcpy(p, &bytes, 2);
-                p += v >> 16;
+                const std::uint32_t v = table[code_index(codes[row])];
+                std::memcpy(p, &v, 4);
+                p += v >> 24;
             }
             return p;
         }

@@ -569,6 +569,58 @@ TEST(Chunk, SymbolIdsAndRebasedOffsetsSurviveEveryEncoderShortcut) {
     EXPECT_EQ(dict.size(), 7u) << "a..e, x and y: the unused entry is never interned";
 }
 
+// Ids of one, two and three varint bytes come from the encoder's per-slot table; a chunk
+// whose rows reach id 20,000 exercises all three lengths and the table's four-byte stores,
+// including the last row of each frame. The second encode reuses the dictionary, so every id
+// comes from the previous encode's guess; the third follows a cleared sender dictionary (as
+// after a reconnect), so every guess is stale and must be interned again.
+TEST(Chunk, SymbolIdsOfEveryVarintLengthRoundTrip) {
+    constexpr std::size_t kEntries = 20'000;
+    std::vector<std::int32_t> dict_offsets{0};
+    std::string dict_bytes;
+    for (std::size_t i = 0; i < kEntries; ++i) {
+        dict_bytes += "v" + std::to_string(i);
+        dict_offsets.push_back(static_cast<std::int32_t>(dict_bytes.size()));
+    }
+    const std::span<const std::uint8_t> bytes{
+        reinterpret_cast<const std::uint8_t*>(dict_bytes.data()), dict_bytes.size()};
+    std::vector<std::int32_t> codes(kEntries + 3);
+    std::vector<std::int64_t> ts(codes.size());
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+        // Every entry once (ids equal slots), then the last ids of one and two bytes and the
+        // last entry again.
+        codes[i] = i < kEntries ? static_cast<std::int32_t>(i)
+                                : std::array<std::int32_t, 3>{0x7F, 0x3FFF, 19'999}[i - kEntries];
+        ts[i] = kBase + static_cast<std::int64_t>(i);
+    }
+    SymbolDictionary dict;
+    IngressDecoderState state;
+    EncodeOptions opt;
+    opt.max_frame_size = 8192;
+    for (int round = 0; round < 3; ++round) {
+        if (round == 2) {
+            dict.clear();
+            state = IngressDecoderState{};
+        }
+        Chunk c("t");
+        c.symbol_dict_i32("s", codes, dict_offsets, bytes).designated_timestamp_micros(ts);
+        const auto frames = encode(c, dict, opt);
+        std::size_t row = 0;
+        for (std::size_t f = 0; f < frames.count(); ++f) {
+            auto msg = decode_ingress_message(frames.frame(f), state);
+            ASSERT_TRUE(msg.ok()) << msg.failure().message;
+            for (const auto& t : msg.value().tables) {
+                for (std::size_t r = 0; r < t.row_count; ++r, ++row) {
+                    ASSERT_EQ(t.columns[0].bytes[r], "v" + std::to_string(codes[row]))
+                        << "round " << round << ", row " << row;
+                }
+            }
+        }
+        EXPECT_EQ(row, codes.size());
+        EXPECT_EQ(dict.size(), kEntries);
+    }
+}
+
 }  // namespace
 
 namespace {
