@@ -42,6 +42,27 @@ DecodedTable round_trip(const Chunk& chunk) {
     return msg.value().tables[0];
 }
 
+// Decodes `frames` in order and calls `check(table, r, row)` for every row, `row` counting
+// across frames. Returns the rows decoded; stops at the first fatal failure.
+template <typename Check>
+std::size_t for_each_row(const EncodedFrames& frames, IngressDecoderState& state, Check check) {
+    std::size_t row = 0;
+    for (std::size_t f = 0; f < frames.count(); ++f) {
+        auto msg = decode_ingress_message(frames.frame(f), state);
+        EXPECT_TRUE(msg.ok()) << (msg.ok() ? "" : msg.failure().message);
+        if (!msg.ok())
+            return row;
+        for (const auto& t : msg.value().tables) {
+            for (std::size_t r = 0; r < t.row_count; ++r, ++row) {
+                check(t, r, row);
+                if (::testing::Test::HasFatalFailure())
+                    return row;
+            }
+        }
+    }
+    return row;
+}
+
 std::string hex(std::span<const std::uint8_t> s) {
     return questdb::test::to_hex(s.data(), s.size());
 }
@@ -472,23 +493,17 @@ TEST(Chunk, LargeChunkSplitsAcrossFramesAtUnalignedRows) {
     auto frames = encode(c, dict, opt);
     ASSERT_GT(frames.count(), 20u);
     IngressDecoderState state;
-    std::size_t row = 0;
-    for (std::size_t f = 0; f < frames.count(); ++f) {
-        auto msg = decode_ingress_message(frames.frame(f), state);
-        ASSERT_TRUE(msg.ok()) << msg.failure().message;
-        for (const auto& t : msg.value().tables) {
-            for (std::size_t r = 0; r < t.row_count; ++r, ++row) {
-                const bool valid = row % 3 != 0;
-                ASSERT_EQ(t.columns[0].is_null(r), !valid) << row;
-                if (valid) {
-                    ASSERT_EQ(t.columns[0].ints[r], static_cast<std::int64_t>(row));
-                }
-                ASSERT_EQ(t.columns[1].ints[r], valid && row % 5 == 0 ? 1 : 0) << row;
-                ASSERT_EQ(t.columns[2].ints[r], static_cast<std::int64_t>(row) * 1000);
+    const std::size_t decoded =
+        for_each_row(frames, state, [](const DecodedTable& t, std::size_t r, std::size_t row) {
+            const bool valid = row % 3 != 0;
+            ASSERT_EQ(t.columns[0].is_null(r), !valid) << row;
+            if (valid) {
+                ASSERT_EQ(t.columns[0].ints[r], static_cast<std::int64_t>(row));
             }
-        }
-    }
-    EXPECT_EQ(row, rows);
+            ASSERT_EQ(t.columns[1].ints[r], valid && row % 5 == 0 ? 1 : 0) << row;
+            ASSERT_EQ(t.columns[2].ints[r], static_cast<std::int64_t>(row) * 1000);
+        });
+    EXPECT_EQ(decoded, rows);
 }
 
 // The encoder's symbol shortcuts: a chunk's codes are checked by its setter, so the scan for
@@ -550,19 +565,13 @@ TEST(Chunk, SymbolIdsAndRebasedOffsetsSurviveEveryEncoderShortcut) {
             .designated_timestamp_micros(ts);
         const auto frames = encode(c, dict, opt);
         ASSERT_GT(frames.count(), 3u);
-        std::size_t row = 0;
-        for (std::size_t f = 0; f < frames.count(); ++f) {
-            auto msg = decode_ingress_message(frames.frame(f), state);
-            ASSERT_TRUE(msg.ok()) << msg.failure().message;
-            for (const auto& t : msg.value().tables) {
-                for (std::size_t r = 0; r < t.row_count; ++r, ++row) {
-                    ASSERT_EQ(t.column("s1")->bytes[r], first.entry(first_codes[row])) << row;
-                    ASSERT_EQ(t.column("s2")->bytes[r], second.entry(second_codes[row])) << row;
-                    ASSERT_EQ(t.column("note")->bytes[r], "n" + std::to_string(row));
-                }
-            }
-        }
-        EXPECT_EQ(row, rows);
+        const std::size_t decoded =
+            for_each_row(frames, state, [&](const DecodedTable& t, std::size_t r, std::size_t row) {
+                ASSERT_EQ(t.column("s1")->bytes[r], first.entry(first_codes[row])) << row;
+                ASSERT_EQ(t.column("s2")->bytes[r], second.entry(second_codes[row])) << row;
+                ASSERT_EQ(t.column("note")->bytes[r], "n" + std::to_string(row));
+            });
+        EXPECT_EQ(decoded, rows);
     };
     check(in_order, codes3, later, codes2);
     check(reordered, codes3, sparse, codes_sparse);
@@ -605,18 +614,12 @@ TEST(Chunk, SymbolIdsOfEveryVarintLengthRoundTrip) {
         Chunk c("t");
         c.symbol_dict_i32("s", codes, dict_offsets, bytes).designated_timestamp_micros(ts);
         const auto frames = encode(c, dict, opt);
-        std::size_t row = 0;
-        for (std::size_t f = 0; f < frames.count(); ++f) {
-            auto msg = decode_ingress_message(frames.frame(f), state);
-            ASSERT_TRUE(msg.ok()) << msg.failure().message;
-            for (const auto& t : msg.value().tables) {
-                for (std::size_t r = 0; r < t.row_count; ++r, ++row) {
-                    ASSERT_EQ(t.columns[0].bytes[r], "v" + std::to_string(codes[row]))
-                        << "round " << round << ", row " << row;
-                }
-            }
-        }
-        EXPECT_EQ(row, codes.size());
+        const std::size_t decoded =
+            for_each_row(frames, state, [&](const DecodedTable& t, std::size_t r, std::size_t row) {
+                ASSERT_EQ(t.columns[0].bytes[r], "v" + std::to_string(codes[row]))
+                    << "round " << round << ", row " << row;
+            });
+        EXPECT_EQ(decoded, codes.size());
         EXPECT_EQ(dict.size(), kEntries);
     }
 }
