@@ -49,8 +49,8 @@ inline std::uint8_t* put_le(std::uint8_t* p, T v) noexcept {
     return p + sizeof v;
 }
 
-// Every frame after a chunk's first starts its offsets at the frame's first row; the loop
-// keeps the source in a local pointer so that it vectorises (through `c.offsets` the compiler
+// A frame's offsets start at its first row (base 0 for a chunk's first frame). The loop keeps
+// the source in a local pointer so that it vectorises (through `c.offsets` the compiler
 // reloads the pointer after every store, since the store might alias it).
 inline std::uint8_t* put_rebased_offsets(std::uint8_t* p, const std::int32_t* offsets,
                                          std::size_t n, std::uint32_t base) noexcept {
@@ -223,9 +223,12 @@ void mark_checked_codes(const ColumnSource& c, std::size_t rows, std::uint32_t* 
     }
 }
 
-// Sets `map.affine` and `map.shift` from the slots interned so far.
+// Sets `map.affine` and `map.shift` from the slots interned so far. Only one-byte ids use
+// the shift (write_symbol_ids), so a map with larger ids is not scanned.
 void find_affine_shift(SymbolMap& map) {
     map.affine = false;
+    if (!map.any || map.max_gid >= 0x80)
+        return;
     bool first = true;
     for (std::size_t slot = 0; slot < map.global.size(); ++slot) {
         const std::uint32_t g = map.global[slot];
@@ -310,6 +313,8 @@ struct MessageEncoder::Impl {
                     }
                     map.global[static_cast<std::size_t>(code)] = kPending;
                 }
+                if (map.guess.size() < c.dict_size)
+                    map.guess.resize(c.dict_size, kUnreferenced);
                 for (std::size_t slot = 0; slot < c.dict_size; ++slot) {
                     if (map.global[slot] != kPending)
                         continue;
@@ -345,9 +350,8 @@ struct MessageEncoder::Impl {
 
     // The global id of dictionary slot `slot` holding `value`: the previous encode's id when
     // the dictionary still holds `value` under it (ids are unique per value), else interned.
+    // `map.guess` holds at least slot + 1 entries (resolve_symbols sizes it).
     detail::Result<std::uint32_t> id_of(SymbolMap& map, std::size_t slot, std::string_view value) {
-        if (map.guess.size() <= slot)
-            map.guess.resize(slot + 1, kUnreferenced);
         const std::uint32_t guess = map.guess[slot];
         if (guess < dict->size() && dict->entry(guess) == value)
             return guess;
@@ -525,10 +529,7 @@ struct MessageEncoder::Impl {
         const auto* bytes = static_cast<const std::uint8_t*>(c.data);
         if (nulls == 0) {
             const std::int64_t base = offset_at(c.offsets, ow, a);
-            if (ow == 4 && base == 0) {
-                p = put_bytes(p, static_cast<const std::uint8_t*>(c.offsets) + a * 4,
-                              (b - a + 1) * 4);
-            } else if (ow == 4) {
+            if (ow == 4) {
                 p = put_rebased_offsets(p, static_cast<const std::int32_t*>(c.offsets) + a,
                                         b - a + 1, static_cast<std::uint32_t>(base));
             } else {
