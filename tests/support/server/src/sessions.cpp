@@ -626,6 +626,12 @@ awaitable<void> accept_loop(Server::Impl& impl, asio::ip::tcp::acceptor& accepto
                 co_return;
             continue;
         }
+        // QuestDB's own dispatcher turns Nagle off on every accepted socket. With it on, each
+        // small OK waits for the client's ACK of the previous one, and a client holding a
+        // full in-flight window sends no data to carry that ACK: small-batch ingestion stalls
+        // on delayed ACKs (12 M rows/s instead of 33 M for 1,000-row batches).
+        boost::system::error_code ignored;
+        socket.set_option(asio::ip::tcp::no_delay(true), ignored);
         auto ex = socket.get_executor();
         asio::co_spawn(ex, session(impl, std::move(socket), kind), asio::detached);
     }
