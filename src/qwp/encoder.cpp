@@ -7,6 +7,7 @@
 #include <string>
 #include <type_traits>
 
+#include "core/bytes_equal.hpp"
 #include "qwp/gorilla.hpp"
 #include "qwp/wire.hpp"
 
@@ -177,9 +178,12 @@ constexpr std::uint32_t tabled_varint(std::uint32_t id) noexcept {
 
 struct SymbolMap {
     std::vector<std::uint32_t> global;  // dict slot -> global id
-    // When 0x80 <= max_gid < 2^21: dict slot -> the id's varint, its one to three bytes in
-    // bits 0..23 (little-endian, as written) and its length in bits 24.. (unreferenced slots:
-    // 0). Built once per encode so a row costs one load and one 4-byte store.
+    // Used when 0x80 <= max_gid < 2^21: dict slot -> the id's varint, its one to three bytes
+    // in bits 0..23 (little-endian, as written) and its length in bits 24.., so a row costs
+    // one load and one 4-byte store. Written as each referenced slot is resolved (a separate
+    // pass over every slot cost as much as resolving them, its branch on whether a slot is
+    // referenced being a coin toss); slots this encode does not reference keep stale values
+    // that no row reads.
     std::vector<std::uint32_t> varint_bytes;
     std::uint32_t max_gid = 0;
     bool any = false;
@@ -221,6 +225,17 @@ void mark_checked_codes(const ColumnSource& c, std::size_t rows, std::uint32_t* 
         default:
             return mark_checked_codes<std::int32_t>(c.data, rows, global, c.dict_size);
     }
+}
+
+// Bit k set when slot k of the n <= 64 slots from `global` is kPending. Whether a slot is
+// referenced is a coin toss for a chunk that uses part of a large dictionary, so a branch per
+// slot mispredicts about half the time; this builds the mask without one, and only the walk
+// over its set bits branches.
+std::uint64_t pending_mask(const std::uint32_t* global, std::size_t n) noexcept {
+    std::uint64_t pending = 0;
+    for (std::size_t k = 0; k < n; ++k)
+        pending |= static_cast<std::uint64_t>(global[k] == kPending) << k;
+    return pending;
 }
 
 // Sets `map.affine` and `map.shift` from the slots interned so far. Only one-byte ids use
@@ -313,38 +328,45 @@ struct MessageEncoder::Impl {
                     }
                     map.global[static_cast<std::size_t>(code)] = kPending;
                 }
-                if (map.guess.size() < c.dict_size)
+                if (map.guess.size() < c.dict_size) {
                     map.guess.resize(c.dict_size, kUnreferenced);
-                for (std::size_t slot = 0; slot < c.dict_size; ++slot) {
-                    if (map.global[slot] != kPending)
-                        continue;
-                    const auto begin = offset_at(c.offsets, c.offset_width, slot);
-                    const auto end = offset_at(c.offsets, c.offset_width, slot + 1);
-                    const std::string_view value(
-                        reinterpret_cast<const char*>(c.dict_bytes) + begin,
-                        static_cast<std::size_t>(end - begin));
-                    auto id = id_of(map, slot, value);
-                    if (!id.ok())
-                        return std::move(id).failure();
-                    map.global[slot] = id.value();
-                    map.max_gid = std::max(map.max_gid, id.value());
-                    map.any = true;
+                    map.varint_bytes.resize(c.dict_size);
+                }
+                for (std::size_t base = 0; base < c.dict_size; base += 64) {
+                    std::uint64_t pending = pending_mask(
+                        map.global.data() + base, std::min<std::size_t>(64, c.dict_size - base));
+                    for (; pending != 0; pending &= pending - 1) {
+                        const std::size_t slot =
+                            base + static_cast<std::size_t>(std::countr_zero(pending));
+                        if (auto st = resolve_slot(map, c, slot); !st.ok())
+                            return st;
+                    }
                 }
                 find_affine_shift(map);
                 if (map.any) {
                     max_ref = any_ref ? std::max(max_ref, map.max_gid) : map.max_gid;
                     any_ref = true;
                 }
-                if (map.max_gid >= 0x80 && map.max_gid < kMaxTabledId) {
-                    map.varint_bytes.assign(c.dict_size, 0);
-                    for (std::size_t slot = 0; slot < c.dict_size; ++slot) {
-                        const std::uint32_t g = map.global[slot];
-                        if (g != kUnreferenced)
-                            map.varint_bytes[slot] = tabled_varint(g);
-                    }
-                }
             }
         }
+        return {};
+    }
+
+    // Maps a referenced dictionary slot to its global id (interning it if new).
+    [[gnu::always_inline]] detail::Status resolve_slot(SymbolMap& map, const ColumnSource& c,
+                                                       std::size_t slot) {
+        const auto begin = offset_at(c.offsets, c.offset_width, slot);
+        const auto end = offset_at(c.offsets, c.offset_width, slot + 1);
+        const std::string_view value(reinterpret_cast<const char*>(c.dict_bytes) + begin,
+                                     static_cast<std::size_t>(end - begin));
+        auto id = id_of(map, slot, value);
+        if (!id.ok())
+            return std::move(id).failure();
+        const std::uint32_t g = id.value();
+        map.global[slot] = g;
+        map.varint_bytes[slot] = tabled_varint(g);  // unused unless g < 2^21
+        map.max_gid = std::max(map.max_gid, g);
+        map.any = true;
         return {};
     }
 
@@ -353,8 +375,13 @@ struct MessageEncoder::Impl {
     // `map.guess` holds at least slot + 1 entries (resolve_symbols sizes it).
     detail::Result<std::uint32_t> id_of(SymbolMap& map, std::size_t slot, std::string_view value) {
         const std::uint32_t guess = map.guess[slot];
-        if (guess < dict->size() && dict->entry(guess) == value)
-            return guess;
+        if (guess < dict->size()) {
+            const std::string_view known = dict->entry(guess);
+            // Inline: entries are short, and a memcmp call cost more than the compare.
+            if (known.size() == value.size() &&
+                questdb::detail::bytes_equal(known.data(), value.data(), value.size()))
+                return guess;
+        }
         auto id = dict->intern(value);
         if (id.ok())
             map.guess[slot] = id.value();
