@@ -110,12 +110,14 @@ TARGETS = [
      "BM_FlushRow/batch:1000/disk:0/iterations:20000", 0.70, "ratio"),
     ("S1 egress decode + read every value", "BM_DecodeReadShape/shape:0", None, 100e6, "rows/s"),
     ("ILP v1 text encode of S1", "BM_S1Encode/proto:1", None, 10e6, "rows/s"),
-    ("QWP row sender E2E vs ILP/HTTP v1 E2E (S1)", "BM_S1EndToEnd/proto:0/real_time",
-     "BM_S1EndToEnd/proto:1/real_time", 3.0, "ratio"),
-    ("QWP row sender E2E vs ILP/HTTP v2 E2E (S1)", "BM_S1EndToEnd/proto:0/real_time",
-     "BM_S1EndToEnd/proto:2/real_time", 3.0, "ratio"),
-    ("QWP column sender E2E vs ILP/HTTP v2 E2E (S1)", "BM_S1EndToEnd/proto:3/real_time",
-     "BM_S1EndToEnd/proto:2/real_time", 3.0, "ratio"),
+    # The ILP/HTTP side goes into a drain that answers 204 without parsing: the test server's
+    # strict ILP parser is ~20x slower than the client and would measure itself instead.
+    ("QWP row sender E2E vs ILP/HTTP v1 E2E into a drain (S1)", "BM_S1EndToEnd/proto:0/real_time",
+     "BM_S1EndToEndIlpDrain/proto:1/real_time", 3.0, "ratio"),
+    ("QWP row sender E2E vs ILP/HTTP v2 E2E into a drain (S1)", "BM_S1EndToEnd/proto:0/real_time",
+     "BM_S1EndToEndIlpDrain/proto:2/real_time", 3.0, "ratio"),
+    ("QWP column sender E2E vs ILP/HTTP v2 E2E into a drain (S1)",
+     "BM_S1EndToEnd/proto:3/real_time", "BM_S1EndToEndIlpDrain/proto:2/real_time", 3.0, "ratio"),
 ]
 
 

@@ -12,6 +12,9 @@
 //    server (sink mode) over loopback: ILP/HTTP v1 and v2 (synchronous: each flush waits for
 //    the 204) and QWP through the pool's row sender (proto 0) and column sender (proto 3),
 //    including the final wait(AckLevel::ok). Wall time. Target: QWP >= 3x ILP/HTTP.
+//  - BM_S1EndToEndIlpDrain/<proto>: the same ILP/HTTP flushes into a plain-socket server that
+//    answers 204 without parsing (loopback.hpp): the client-bound ILP figure, since the test
+//    server's strict ILP parser is far slower than the client.
 
 #include <benchmark/benchmark.h>
 
@@ -218,6 +221,24 @@ void BM_S1MemcpyIlp(benchmark::State& state) {
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * source.size()));
 }
 
+// ILP/HTTP end to end: synchronous flushes, each waiting for the server's 204.
+template <typename Batches>
+void send_ilp(benchmark::State& state, int proto, const std::string& address, Batches&& batches,
+              const qdb_bench::ShapeData& d) {
+    auto sender = questdb::ingress::Sender::from_conf(
+        "http::addr=" + address + ";protocol_version=" + std::to_string(proto) + ";");
+    Buffer buffer = sender.new_buffer();
+    auto send_all = [&] {
+        batches([&](std::size_t begin) {
+            qdb_bench::fill_buffer(buffer, d, begin, kS1Batch);
+            sender.flush(buffer);
+        });
+    };
+    send_all();
+    for (auto _ : state)
+        send_all();
+}
+
 void BM_S1EndToEnd(benchmark::State& state) {
     using questdb::ingress::AckLevel;
     const int proto = static_cast<int>(state.range(0));
@@ -229,18 +250,7 @@ void BM_S1EndToEnd(benchmark::State& state) {
             flush_one(begin);
     };
     if (proto == 1 || proto == 2) {
-        auto sender = questdb::ingress::Sender::from_conf(
-            "http::addr=" + address + ";protocol_version=" + std::to_string(proto) + ";");
-        Buffer buffer = sender.new_buffer();
-        auto send_all = [&] {
-            batches([&](std::size_t begin) {
-                qdb_bench::fill_buffer(buffer, d, begin, kS1Batch);
-                sender.flush(buffer);
-            });
-        };
-        send_all();
-        for (auto _ : state)
-            send_all();
+        send_ilp(state, proto, address, batches, d);
     } else {
         auto db = questdb::QuestDb::connect("ws::addr=" + address + ";");
         if (proto == kQwpColumn) {
@@ -276,6 +286,23 @@ void BM_S1EndToEnd(benchmark::State& state) {
     state.SetLabel(proto_name(proto));
 }
 
+// ILP/HTTP into a server that only reads each request and answers 204 (loopback.hpp): what
+// the ILP client itself can do, which the test server's ILP parser hides.
+void BM_S1EndToEndIlpDrain(benchmark::State& state) {
+    const int proto = static_cast<int>(state.range(0));
+    const auto& d = qdb_bench::shape(ShapeKind::s1, kS1EndToEndRows);
+    qdb_bench::HttpDrain server;
+    send_ilp(
+        state, proto, server.address(),
+        [&](auto&& flush_one) {
+            for (std::size_t begin = 0; begin < d.rows; begin += kS1Batch)
+                flush_one(begin);
+        },
+        d);
+    qdb_bench::report_rows(state, static_cast<double>(d.rows));
+    state.SetLabel(std::string(proto_name(proto)) + " into an HTTP drain");
+}
+
 BENCHMARK(BM_S1MemcpyIlp)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_S1Encode)->ArgName("proto")->Arg(1)->Arg(2)->Arg(0)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_S1EndToEnd)
@@ -284,6 +311,12 @@ BENCHMARK(BM_S1EndToEnd)
     ->Arg(2)
     ->Arg(kQwpRow)
     ->Arg(kQwpColumn)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_S1EndToEndIlpDrain)
+    ->ArgName("proto")
+    ->Arg(1)
+    ->Arg(2)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

@@ -3,7 +3,8 @@
 // Shared pieces of the loopback benches: one in-process test server in sink mode (decodes
 // and acknowledges, stores nothing), scratch directories for disk store-and-forward, and a
 // plain-socket TCP writer/reader pair that moves the same byte volume over 127.0.0.1 as the
-// physical baseline.
+// physical baseline, and a plain-socket HTTP drain that answers every request with 204
+// without parsing its body (the client-bound ILP/HTTP figure).
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,7 +12,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -19,6 +22,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -132,6 +136,103 @@ class RawLoopback {
     int listener_ = -1;
     int writer_ = -1;
     std::thread reader_;
+};
+
+/// A plain-socket HTTP/1.1 server that reads each request (headers and a Content-Length body)
+/// and answers 204 without looking at the body: ILP/HTTP end to end with a server that costs
+/// next to nothing, so the figure is bound by the client. The in-tree test server's strict
+/// ILP parser is far slower than the client and would bound the figure instead.
+class HttpDrain {
+  public:
+    HttpDrain() {
+        listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof addr;
+        if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+            ::listen(listener_, 4) != 0 ||
+            ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+            throw std::runtime_error("http drain: cannot listen");
+        }
+        port_ = ntohs(addr.sin_port);
+        thread_ = std::thread([this] { accept_loop(); });
+    }
+    ~HttpDrain() {
+        stopping_.store(true);
+        ::shutdown(listener_, SHUT_RDWR);
+        ::close(listener_);
+        thread_.join();
+    }
+    HttpDrain(const HttpDrain&) = delete;
+    HttpDrain& operator=(const HttpDrain&) = delete;
+
+    [[nodiscard]] std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+  private:
+    void accept_loop() {
+        while (!stopping_.load()) {
+            const int peer = ::accept(listener_, nullptr, nullptr);
+            if (peer < 0)
+                return;
+            serve(peer);
+            ::close(peer);
+        }
+    }
+
+    // One connection at a time: the ILP/HTTP sender keeps one connection alive.
+    static void serve(int peer) {
+        static constexpr char kNoContent[] = "HTTP/1.1 204 No Content\r\n\r\n";
+        std::vector<char> buffer(1 << 20);
+        std::size_t have = 0;
+        for (;;) {
+            std::size_t header_end = 0;
+            while ((header_end = find_header_end(buffer.data(), have)) == 0) {
+                if (!receive(peer, buffer, have))
+                    return;
+            }
+            const std::size_t total = header_end + content_length(buffer.data(), header_end);
+            while (have < total) {
+                if (buffer.size() < total)
+                    buffer.resize(total);
+                if (!receive(peer, buffer, have))
+                    return;
+            }
+            if (::send(peer, kNoContent, sizeof kNoContent - 1, MSG_NOSIGNAL) < 0)
+                return;
+            std::memmove(buffer.data(), buffer.data() + total, have - total);
+            have -= total;
+        }
+    }
+    static bool receive(int peer, std::vector<char>& buffer, std::size_t& have) {
+        if (have == buffer.size())
+            buffer.resize(buffer.size() * 2);
+        const auto n = ::recv(peer, buffer.data() + have, buffer.size() - have, 0);
+        if (n <= 0)
+            return false;
+        have += static_cast<std::size_t>(n);
+        return true;
+    }
+    // The offset just past the blank line that ends the headers, or 0 while it is not in.
+    static std::size_t find_header_end(const char* data, std::size_t n) {
+        const std::string_view text(data, n);
+        const auto at = text.find("\r\n\r\n");
+        return at == std::string_view::npos ? 0 : at + 4;
+    }
+    static std::size_t content_length(const char* data, std::size_t header_bytes) {
+        std::string headers(data, header_bytes);
+        std::transform(headers.begin(), headers.end(), headers.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        const auto at = headers.find("\r\ncontent-length:");
+        if (at == std::string::npos)
+            return 0;
+        return std::stoul(headers.substr(at + 17));
+    }
+
+    int listener_ = -1;
+    std::uint16_t port_ = 0;
+    std::atomic<bool> stopping_{false};
+    std::thread thread_;
 };
 
 }  // namespace qdb_bench
