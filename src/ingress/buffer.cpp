@@ -31,7 +31,7 @@ Buffer& fixed(Buffer& self, Buffer::Impl& impl, std::string_view name, TypeCode 
     return checked(self, impl, impl.qwp.fixed(name, type, &value));
 }
 
-// The slow halves of the hottest setters (table, symbol, LONG, DOUBLE, at): everything the
+// The slow halves of the hottest setters (table, symbol, LONG, DOUBLE, VARCHAR, at): everything the
 // row store's try_* fast path declined, ILP mode included (an ILP buffer's row store stays
 // empty, so its fast paths always decline; the LineBuffer try_* fast paths then take the
 // plain ILP case inline and the bridge the rest). Out of line so that the public setter is the
@@ -78,6 +78,18 @@ Buffer& fixed(Buffer& self, Buffer::Impl& impl, std::string_view name, TypeCode 
         return self;
     }
     return checked(self, impl, impl.qwp.fixed(name, TypeCode::double_, &value));
+}
+[[gnu::noinline]] Buffer& str_slow(Buffer& self, Buffer::Impl& impl, std::string_view name,
+                                   std::string_view value) {
+    if (auto* lines = impl.ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
+        if (!lines->try_column_str(name, value)) [[unlikely]]
+            ilp::bridge::column_str(*lines, name, value);
+        return self;
+    }
+    return checked(
+        self, impl,
+        impl.qwp.bytes(name, TypeCode::varchar,
+                       {reinterpret_cast<const std::uint8_t*>(value.data()), value.size()}));
 }
 [[gnu::noinline]] void at_slow(Buffer& self, Buffer::Impl& impl, TypeCode type,
                                std::int64_t value) {
@@ -177,15 +189,9 @@ Buffer& Buffer::column_f64(std::string_view name, double v) {
     return f64_slow(*this, *impl_, name, v);
 }
 Buffer& Buffer::column_str(std::string_view name, std::string_view value) {
-    if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
-        if (!lines->try_column_str(name, value)) [[unlikely]]
-            ilp::bridge::column_str(*lines, name, value);
+    if (impl_->qwp.try_varchar(name, value)) [[likely]]
         return *this;
-    }
-    return checked(
-        *this, *impl_,
-        impl_->qwp.bytes(name, TypeCode::varchar,
-                         {reinterpret_cast<const std::uint8_t*>(value.data()), value.size()}));
+    return str_slow(*this, *impl_, name, value);
 }
 Buffer& Buffer::column_char(std::string_view name, char16_t v) {
     if (auto* lines = impl_->ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp

@@ -21,6 +21,7 @@
 
 #include "core/bytes_equal.hpp"
 #include "core/result.hpp"
+#include "core/small_bytes.hpp"
 #include "questdb/ingress/buffer.hpp"
 #include "qwp/encoder.hpp"
 #include "qwp/symbol_dict.hpp"
@@ -100,6 +101,25 @@ class QwpRowStore {
             len_ + sizeof(T) <= options_.max_buf_size) [[likely]] {
             std::memcpy(c->data.bump(sizeof(T)), &value, sizeof(T));
             wrote(c, sizeof(T));
+            state_ = State::column_written;
+            return true;
+        }
+        return false;
+    }
+    /// bytes() for VARCHAR in the steady state (see try_fixed), for a value of at most
+    /// kSmallBytes that is ASCII: checked inline, so it needs none of the general path's
+    /// UTF-8 validation, and copied inline.
+    [[nodiscard, gnu::always_inline]] bool try_varchar(std::string_view name,
+                                                       std::string_view value) noexcept {
+        Column* c = next_;
+        const std::size_t n = value.size();
+        if (c != end_ && c->type == qwp::TypeCode::varchar && n <= questdb::detail::kSmallBytes &&
+            expected(*c, name, n) && c->offsets.size() < c->offsets.capacity() &&
+            len_ + n + 4 <= options_.max_buf_size &&
+            questdb::detail::is_small_ascii(value.data(), n)) [[likely]] {
+            questdb::detail::copy_small(c->data.bump(n), value.data(), n);
+            c->offsets.push_back(static_cast<std::int64_t>(c->data.size()));
+            wrote(c, n + 4);  // the wire's 4-byte offset
             state_ = State::column_written;
             return true;
         }

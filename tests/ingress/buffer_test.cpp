@@ -525,6 +525,50 @@ TEST(Buffer, NamesAndValuesDifferingInOneByteOrInLengthStayDistinct) {
     }
 }
 
+// VARCHAR values of every length around the inline path's limit (32 bytes) and its copy and
+// ASCII-check sizes (1-3, 4-7, 8-15, 16-32): each round-trips, whether ASCII (the inline path
+// once the column is known) or with a two-byte character (the general path), and a stray high
+// byte at any position is refused as invalid UTF-8 without disturbing the buffer, as is a row
+// that fails after its value went in.
+TEST(Buffer, VarcharOfEveryShortLengthRoundTripsAndEveryByteIsChecked) {
+    Buffer b;
+    std::vector<std::string> sent;
+    auto row = [&](const std::string& v) {
+        b.table("t").column_str("v", v).at(TimestampNanos(kBase));
+    };
+    for (std::size_t len = 0; len <= 40; ++len) {
+        std::string ascii;
+        for (std::size_t i = 0; i < len; ++i)
+            ascii.push_back(static_cast<char>('a' + (i * 7 + len) % 26));
+        for (int rep = 0; rep < 2; ++rep) {
+            row(ascii);
+            sent.push_back(ascii);
+        }
+        for (std::size_t k = 0; k + 2 <= len; ++k) {
+            std::string two_byte = ascii;
+            two_byte[k] = '\xC3';
+            two_byte[k + 1] = '\xA9';
+            row(two_byte);
+            sent.push_back(two_byte);
+        }
+        for (std::size_t k = 0; k < len; ++k) {
+            std::string bad = ascii;
+            bad[k] = '\xFF';
+            expect_code(ErrorCode::invalid_utf8, [&] { row(bad); });
+        }
+        // A row whose value went in inline and that then fails leaves nothing behind.
+        expect_code(ErrorCode::invalid_timestamp,
+                    [&] { b.table("t").column_str("v", ascii).at(TimestampNanos(-1)); });
+    }
+    const auto msg = round_trip(b);
+    ASSERT_EQ(msg.tables.size(), 1u);
+    const auto* v = msg.tables[0].column("v");
+    ASSERT_NE(v, nullptr);
+    ASSERT_EQ(msg.tables[0].row_count, sent.size());
+    for (std::size_t r = 0; r < sent.size(); ++r)
+        EXPECT_EQ(v->bytes[r], sent[r]) << "row " << r;
+}
+
 // Rows that write their columns in random orders and subsets, with duplicates, skipped
 // columns, failed rows and two interleaved tables, against a model of what each row holds:
 // the fast paths (expected next column, in-order row end) and the slow paths must agree.
