@@ -31,11 +31,12 @@ Buffer& fixed(Buffer& self, Buffer::Impl& impl, std::string_view name, TypeCode 
     return checked(self, impl, impl.qwp.fixed(name, type, &value));
 }
 
-// The slow halves of the hottest setters (table, symbol, LONG, DOUBLE, VARCHAR, at): everything the
-// row store's try_* fast path declined, ILP mode included (an ILP buffer's row store stays
-// empty, so its fast paths always decline; the LineBuffer try_* fast paths then take the
-// plain ILP case inline and the bridge the rest). Out of line so that the public setter is the
-// fast path plus a tail call: no stack frame, no saved registers in the steady state.
+// The slow halves of the hottest setters (table, symbol, LONG, DOUBLE, VARCHAR, at):
+// everything the row store's try_* fast path declined, ILP mode included (an ILP buffer's row
+// store stays empty, so its fast paths always decline; the LineBuffer try_* fast paths then
+// take the plain ILP case inline and the bridge the rest). Out of line so that the public
+// setter is the fast path plus a tail call: no stack frame, no saved registers in the steady
+// state.
 [[gnu::noinline]] Buffer& table_slow(Buffer& self, Buffer::Impl& impl, std::string_view name) {
     if (auto* lines = impl.ilp.get()) {  // ILP mode: see src/ilp/buffer_bridge.hpp
         if (!lines->try_table(name)) [[unlikely]]
