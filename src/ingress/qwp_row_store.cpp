@@ -315,8 +315,11 @@ bool QwpRowStore::symbol(std::string_view name, std::string_view value) {
                                "symbol value is not valid UTF-8" + quoted(current().name, name)));
         }
         auto code = c->dict.intern(value);
-        if (!code.ok())
-            return failed(std::move(code).failure());
+        if (!code.ok()) {
+            auto failure = std::move(code).failure();
+            failure.message += quoted(current().name, name);
+            return failed(std::move(failure));
+        }
         id = code.value();
         c->interned_row = current().rows;
     }

@@ -10,8 +10,10 @@ void SymbolDictionary::insert_slot(std::string_view value, std::uint32_t id) noe
     std::size_t i = h & mask_;
     while (slots_[i].id1 != 0)
         i = (i + 1) & mask_;
-    slots_[i] = Slot{value.size() <= 8 ? short_key(value.data(), value.size()) : h,
-                     static_cast<std::uint32_t>(value.size()), id + 1};
+    // A long entry's offset fits 32 bits: intern() keeps the text within kMaxBytes.
+    const std::uint64_t key =
+        value.size() <= 8 ? short_key(value.data(), value.size()) : offsets_[id] << 32 | h >> 32;
+    slots_[i] = Slot{key, static_cast<std::uint32_t>(value.size()), id + 1};
 }
 
 void SymbolDictionary::rebuild_slots() noexcept {
@@ -35,6 +37,13 @@ detail::Result<std::uint32_t> SymbolDictionary::intern(std::string_view value) {
         return detail::fail(
             ErrorCode::symbol_dict_full,
             "symbol dictionary is full (" + std::to_string(max_entries_) + " entries)");
+    }
+    if (bytes_.size() > max_bytes_ || value.size() > max_bytes_ - bytes_.size()) {
+        return detail::fail(ErrorCode::symbol_dict_full,
+                            "symbol dictionary is full (" + std::to_string(bytes_.size()) +
+                                " bytes of entries; a value of " + std::to_string(value.size()) +
+                                " bytes would pass the limit of " + std::to_string(max_bytes_) +
+                                ")");
     }
     if ((size() + 1) * 2 > slots_.size())
         grow_table();

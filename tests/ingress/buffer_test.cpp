@@ -328,6 +328,39 @@ TEST(SymbolDictionary, PopBackForgetsExactlyTheNewestEntry) {
     }());
 }
 
+TEST(SymbolDictionary, MaxBytesRefusesTheValueThatWouldPassItAndKeepsEveryEntry) {
+    SymbolDictionary dict;
+    dict.set_max_bytes(100);
+    std::vector<std::string> values;
+    std::size_t bytes = 0;
+    for (int i = 0;; ++i) {  // long values (offsets in the slots) and short ones
+        std::string v = (i % 2 == 0 ? "a long symbol value #" : "s") + std::to_string(i);
+        if (bytes + v.size() > 100) {
+            auto refused = dict.intern(v);
+            ASSERT_FALSE(refused.ok());
+            EXPECT_EQ(refused.failure().code, ErrorCode::symbol_dict_full);
+            EXPECT_NE(refused.failure().message.find("100"), std::string::npos)
+                << refused.failure().message;
+            std::uint32_t id = 0;
+            EXPECT_FALSE(dict.find(v, id));
+            break;
+        }
+        ASSERT_EQ(dict.intern(v).value(), values.size());
+        bytes += v.size();
+        values.push_back(v);
+    }
+    ASSERT_GE(values.size(), 5u);
+    EXPECT_EQ(dict.byte_size(), bytes);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        std::uint32_t id = 0;
+        ASSERT_TRUE(dict.find(values[i], id)) << values[i];
+        EXPECT_EQ(id, i);
+        EXPECT_EQ(dict.intern(values[i]).value(), i);  // known values need no room
+    }
+    dict.clear();
+    EXPECT_EQ(dict.intern(values.back()).value(), 0u);
+}
+
 TEST(Buffer, MaxNameLenAndMaxBufSize) {
     BufferOptions opt;
     opt.max_name_len = 4;
