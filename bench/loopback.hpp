@@ -64,22 +64,32 @@ class ScratchDir {
     std::filesystem::path path_;
 };
 
+/// A socket listening on 127.0.0.1 at a port the kernel picks; `addr` receives that address.
+/// Throws std::runtime_error naming `who` when it cannot.
+inline int listen_on_loopback(sockaddr_in& addr, int backlog, const char* who) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    addr = sockaddr_in{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+        ::listen(fd, backlog) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+        if (fd >= 0)
+            ::close(fd);
+        throw std::runtime_error(std::string(who) + ": cannot listen");
+    }
+    return fd;
+}
+
 /// Plain-socket loopback baseline: a reader thread drains everything it receives and, after
 /// each `round_bytes`, writes one byte back; send_round() writes the batches then waits for
 /// that byte (the raw analogue of flush + wait(ok)).
 class RawLoopback {
   public:
     explicit RawLoopback(std::size_t round_bytes) : round_bytes_(round_bytes) {
-        listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof addr;
-        if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
-            ::listen(listener_, 1) != 0 ||
-            ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-            throw std::runtime_error("raw loopback: cannot listen");
-        }
+        listener_ = listen_on_loopback(addr, 1, "raw loopback");
         reader_ = std::thread([this] { read_loop(); });
         writer_ = ::socket(AF_INET, SOCK_STREAM, 0);
         if (::connect(writer_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
@@ -145,16 +155,8 @@ class RawLoopback {
 class HttpDrain {
   public:
     HttpDrain() {
-        listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof addr;
-        if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
-            ::listen(listener_, 4) != 0 ||
-            ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-            throw std::runtime_error("http drain: cannot listen");
-        }
+        listener_ = listen_on_loopback(addr, 4, "http drain");
         port_ = ntohs(addr.sin_port);
         thread_ = std::thread([this] { accept_loop(); });
     }
