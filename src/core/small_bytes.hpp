@@ -1,7 +1,7 @@
 #pragma once
 
-// Copying and ASCII-testing byte ranges of at most 32 bytes without a libc call, for the row
-// API's short text values: fixed-size moves that may overlap, never outside the range (the
+// Copying and ASCII-testing short byte ranges without a libc call, for the row APIs' names
+// and values (QWP and ILP): fixed-size moves that may overlap, never outside the range (the
 // same technique as bytes_equal.hpp). At these sizes a call costs more than the work.
 
 #include <cstddef>
@@ -12,39 +12,32 @@ namespace questdb::detail {
 
 inline constexpr std::size_t kSmallBytes = 32;
 
-/// Copies `n` <= kSmallBytes bytes (the ranges must not overlap).
-[[gnu::always_inline]] inline void copy_small(void* dst, const void* src, std::size_t n) noexcept {
-    auto* d = static_cast<unsigned char*>(dst);
-    const auto* s = static_cast<const unsigned char*>(src);
-    if (n >= 16) {
-        unsigned char head[16];
-        unsigned char tail[16];
-        std::memcpy(head, s, 16);
-        std::memcpy(tail, s + n - 16, 16);
-        std::memcpy(d, head, 16);
-        std::memcpy(d + n - 16, tail, 16);
-    } else if (n >= 8) {
-        std::uint64_t head;
-        std::uint64_t tail;
-        std::memcpy(&head, s, 8);
-        std::memcpy(&tail, s + n - 8, 8);
-        std::memcpy(d, &head, 8);
-        std::memcpy(d + n - 8, &tail, 8);
+/// Copies n bytes, without a library call up to 16 (the short runs rows are made of: names,
+/// symbols, short text); reads and writes only [src, src + n) and [dst, dst + n).
+[[gnu::always_inline]] inline void copy_short(std::uint8_t* dst, const char* src,
+                                              std::size_t n) noexcept {
+    if (n >= 8) {
+        if (n > 16) [[unlikely]] {
+            std::memcpy(dst, src, n);
+            return;
+        }
+        std::uint64_t a;
+        std::uint64_t b;
+        std::memcpy(&a, src, 8);
+        std::memcpy(&b, src + n - 8, 8);
+        std::memcpy(dst, &a, 8);
+        std::memcpy(dst + n - 8, &b, 8);
     } else if (n >= 4) {
-        std::uint32_t head;
-        std::uint32_t tail;
-        std::memcpy(&head, s, 4);
-        std::memcpy(&tail, s + n - 4, 4);
-        std::memcpy(d, &head, 4);
-        std::memcpy(d + n - 4, &tail, 4);
-    } else if (n != 0) {
-        // 1..3 bytes: first, middle and last cover every byte.
-        const unsigned char first = s[0];
-        const unsigned char middle = s[n >> 1];
-        const unsigned char last = s[n - 1];
-        d[0] = first;
-        d[n >> 1] = middle;
-        d[n - 1] = last;
+        std::uint32_t a;
+        std::uint32_t b;
+        std::memcpy(&a, src, 4);
+        std::memcpy(&b, src + n - 4, 4);
+        std::memcpy(dst, &a, 4);
+        std::memcpy(dst + n - 4, &b, 4);
+    } else {
+        for (std::size_t i = 0; i < n; ++i) {
+            dst[i] = static_cast<std::uint8_t>(src[i]);
+        }
     }
 }
 

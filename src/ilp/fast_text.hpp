@@ -12,6 +12,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "core/small_bytes.hpp"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -140,34 +142,7 @@ template <unsigned char... Specials>
     return flags == 0;
 }
 
-/// Copies n bytes without a library call for the short runs ILP rows are made of; reads and
-/// writes only [src, src + n) and [dst, dst + n).
-[[gnu::always_inline]] inline void copy_short(std::uint8_t* dst, const char* src,
-                                              std::size_t n) noexcept {
-    if (n >= 8) {
-        if (n > 16) [[unlikely]] {
-            std::memcpy(dst, src, n);
-            return;
-        }
-        std::uint64_t a;
-        std::uint64_t b;
-        std::memcpy(&a, src, 8);
-        std::memcpy(&b, src + n - 8, 8);
-        std::memcpy(dst, &a, 8);
-        std::memcpy(dst + n - 8, &b, 8);
-    } else if (n >= 4) {
-        std::uint32_t a;
-        std::uint32_t b;
-        std::memcpy(&a, src, 4);
-        std::memcpy(&b, src + n - 4, 4);
-        std::memcpy(dst, &a, 4);
-        std::memcpy(dst + n - 4, &b, 4);
-    } else {
-        for (std::size_t i = 0; i < n; ++i) {
-            dst[i] = static_cast<std::uint8_t>(src[i]);
-        }
-    }
-}
+using questdb::detail::copy_short;
 
 /// Whether the n bytes at a and b are equal; no library call for n <= 16.
 [[gnu::always_inline]] inline bool equal_short(const std::uint8_t* a, const char* b,

@@ -117,7 +117,7 @@ class QwpRowStore {
             expected(*c, name, n) && c->offsets.size() < c->offsets.capacity() &&
             len_ + n + 4 <= options_.max_buf_size &&
             questdb::detail::is_small_ascii(value.data(), n)) [[likely]] {
-            questdb::detail::copy_small(c->data.bump(n), value.data(), n);
+            questdb::detail::copy_short(c->data.bump(n), value.data(), n);
             c->offsets.push_back(static_cast<std::int64_t>(c->data.size()));
             wrote(c, n + 4);  // the wire's 4-byte offset
             state_ = State::column_written;
